@@ -1,0 +1,262 @@
+// The challenging side of Digest authentication (RFC 7616 §3.3/§3.5, RFC 3261 §22.4, RFC 8760):
+// stateless HMAC nonces, a bounded replay tracker for nc, constant-time response checks.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { InvalidOptionError } from './errors.js';
+import { findControlChar } from './text.js';
+import {
+  DIGEST_ALGORITHMS,
+  computeDigestResponse,
+  digestHashOf,
+  formatDigestChallenge,
+  parseDigestAlgorithm,
+  parseDigestCredentials,
+  parseNc,
+  type DigestAlgorithm,
+  type DigestCredentials,
+  type DigestQop,
+  type DigestSecret,
+} from './digest.js';
+import { NcTracker } from './nc-tracker.js';
+
+/** Options of a DigestServer. */
+export interface DigestServerOptions {
+  readonly realm: string;
+  /** Algorithms offered, one challenge each (SHA-256 ones first); default SHA-256 and MD5. */
+  readonly algorithms?: readonly DigestAlgorithm[];
+  /** qop values offered; default `['auth']`; `[]` challenges without qop (RFC 2069, no replay protection). */
+  readonly qop?: readonly DigestQop[];
+  /** How long a nonce is accepted before answers with it are `stale`; default 300 000 ms. */
+  readonly nonceLifetimeMs?: number;
+  /** Clock in ms; default Date.now. */
+  readonly now?: () => number;
+  /** HMAC key for nonces, at least 16 bytes; default random, so nonces do not outlive the process. */
+  readonly secret?: string | Uint8Array;
+  /** Nonces tracked for nc replay protection (LRU); default 50 000. */
+  readonly maxTrackedNonces?: number;
+}
+
+/** Defaults of DigestServerOptions. */
+export const DIGEST_SERVER_DEFAULTS = Object.freeze({
+  algorithms: Object.freeze(['SHA-256', 'MD5'] as const),
+  qop: Object.freeze(['auth'] as const),
+  nonceLifetimeMs: 300_000,
+  maxTrackedNonces: 50_000,
+});
+
+/** Why credentials were refused. */
+export type DigestFailureReason =
+  | 'malformed' // not parsable Digest credentials, or a bad nc
+  | 'uri-missing'
+  | 'uri-mismatch' // differs from the request URI given to verify
+  | 'realm-mismatch'
+  | 'unsupported-algorithm' // not offered, or no stored HA1 for its hash
+  | 'bad-qop' // qop missing though offered, not offered, or without nc/cnonce
+  | 'bad-nonce' // not issued by this secret (foreign or forged)
+  | 'unknown-user'
+  | 'wrong-response'
+  | 'replayed-nc';
+
+/** Result of verify: accepted; right but the nonce is expired (re-challenge with stale=true); or refused. */
+export type DigestVerifyResult =
+  | { readonly status: 'ok'; readonly username: string; readonly algorithm: DigestAlgorithm; readonly qop: DigestQop | undefined }
+  | { readonly status: 'stale'; readonly username: string }
+  | { readonly status: 'failure'; readonly reason: DigestFailureReason; readonly username?: string };
+
+/** Finds the secret of a user in a realm; undefined for an unknown user. */
+export type DigestLookup = (username: string, realm: string) => DigestSecret | undefined;
+
+/** What verify knows of the request besides the credentials. */
+export interface DigestRequest {
+  /** When given, the credentials' uri must equal it exactly. */
+  readonly uri?: string;
+  /** The body, for qop=auth-int; empty when absent. */
+  readonly body?: string | Uint8Array;
+}
+
+// Nonce: base64url(issue time 6 bytes ‖ random 9 bytes ‖ HMAC-SHA256(secret, first 15 bytes)[0..15]).
+const NONCE_TIME = 6;
+const NONCE_DATA = NONCE_TIME + 9;
+const NONCE_BYTES = NONCE_DATA + 15;
+const NONCE_TEXT = /^[A-Za-z0-9_-]{40}$/; // 30 bytes exactly: one spelling per nonce
+
+type Prepared =
+  | { readonly done: DigestVerifyResult }
+  | { readonly done?: undefined; readonly creds: DigestCredentials; readonly algorithm: DigestAlgorithm;
+      readonly qop: DigestQop | undefined; readonly nc: number | undefined; readonly issuedAt: number;
+      readonly method: string; readonly body: string | Uint8Array | undefined };
+
+/**
+ * Issues Digest challenges and verifies credentials. Nonces are stateless (HMAC of time and random
+ * bytes), so no table of issued nonces is kept; only nonces that were used with qop are remembered,
+ * in a bounded LRU, to refuse replayed nc values. Verification costs a few hashes and one HMAC.
+ */
+export class DigestServer {
+  readonly realm: string;
+  readonly #algorithms: readonly DigestAlgorithm[];
+  readonly #qop: readonly DigestQop[];
+  readonly #lifetime: number;
+  readonly #now: () => number;
+  readonly #secret: Buffer;
+  readonly #tracker: NcTracker;
+
+  constructor(options: DigestServerOptions) {
+    if (typeof options.realm !== 'string' || options.realm === '' || findControlChar(options.realm)) {
+      throw new InvalidOptionError('realm', 'must be a non-empty string without control characters');
+    }
+    this.realm = options.realm;
+    const algorithms = options.algorithms ?? DIGEST_SERVER_DEFAULTS.algorithms;
+    if (algorithms.length === 0 || algorithms.some((a) => !DIGEST_ALGORITHMS.includes(a))) {
+      throw new InvalidOptionError('algorithms', `must be a non-empty list of ${DIGEST_ALGORITHMS.join(', ')}`);
+    }
+    // Most preferred first, SHA-256 before MD5 (RFC 8760), otherwise in the order given.
+    this.#algorithms = [...new Set(algorithms)].sort((a, b) => Number(digestHashOf(a) === 'MD5') - Number(digestHashOf(b) === 'MD5'));
+    const qop = options.qop ?? DIGEST_SERVER_DEFAULTS.qop;
+    if (qop.some((q) => q !== 'auth' && q !== 'auth-int')) throw new InvalidOptionError('qop', "must hold only 'auth' and 'auth-int'");
+    this.#qop = [...new Set(qop)];
+    this.#lifetime = options.nonceLifetimeMs ?? DIGEST_SERVER_DEFAULTS.nonceLifetimeMs;
+    if (!Number.isSafeInteger(this.#lifetime) || this.#lifetime < 1) {
+      throw new InvalidOptionError('nonceLifetimeMs', 'must be a positive whole number of ms');
+    }
+    this.#now = options.now ?? Date.now;
+    if (typeof this.#now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+    this.#secret = options.secret === undefined ? randomBytes(32) : Buffer.from(options.secret);
+    if (this.#secret.length < 16) throw new InvalidOptionError('secret', 'must be at least 16 bytes');
+    const max = options.maxTrackedNonces ?? DIGEST_SERVER_DEFAULTS.maxTrackedNonces;
+    if (!Number.isSafeInteger(max) || max < 1) throw new InvalidOptionError('maxTrackedNonces', 'must be a positive whole number');
+    this.#tracker = new NcTracker(max, this.#now());
+  }
+
+  /** Number of nonces currently remembered for replay protection (at most maxTrackedNonces). */
+  get trackedNonces(): number {
+    return this.#tracker.size;
+  }
+
+  /**
+   * A fresh nonce's challenge values (`WWW-Authenticate` / `Proxy-Authenticate`), one per algorithm,
+   * SHA-256 first; `stale: true` tells the client its password was right but the nonce expired.
+   */
+  challenge(options: { stale?: boolean } = {}): string[] {
+    const nonce = this.#issueNonce();
+    return this.#algorithms.map((algorithm) => {
+      const r = formatDigestChallenge({ realm: this.realm, nonce, algorithm, qop: this.#qop, stale: options.stale === true });
+      // Every value is a checked token or quoted text without control characters.
+      if (!r.ok) throw r.error;
+      return r.value;
+    });
+  }
+
+  /**
+   * Verifies an Authorization / Proxy-Authorization value for `method`. Checks, in order: syntax,
+   * algorithm, realm, qop/nc, nonce authenticity, the user, the response (constant time), then nonce
+   * age (`stale`) and nc replay. `lookup` runs only for nonces this server issued. Never throws.
+   */
+  verify(authorization: string, method: string, lookup: DigestLookup, request: DigestRequest = {}): DigestVerifyResult {
+    const p = this.#prepare(authorization, method, request);
+    return p.done ?? this.#finish(p, lookup(p.creds.username, p.creds.realm));
+  }
+
+  /** verify with an asynchronous lookup (a store query). */
+  async verifyAsync(
+    authorization: string,
+    method: string,
+    lookup: (username: string, realm: string) => Promise<DigestSecret | undefined> | DigestSecret | undefined,
+    request: DigestRequest = {},
+  ): Promise<DigestVerifyResult> {
+    const p = this.#prepare(authorization, method, request);
+    return p.done ?? this.#finish(p, await lookup(p.creds.username, p.creds.realm));
+  }
+
+  #prepare(authorization: string, method: string, request: DigestRequest): Prepared {
+    const parsed = parseDigestCredentials(authorization);
+    if (!parsed.ok) {
+      return { done: { status: 'failure', reason: parsed.error.param === 'uri' ? 'uri-missing' : 'malformed' } };
+    }
+    const creds = parsed.value;
+    const fail = (reason: DigestFailureReason): Prepared => ({ done: { status: 'failure', reason, username: creds.username } });
+    const algorithm = parseDigestAlgorithm(creds.algorithm);
+    if (algorithm === undefined || !this.#algorithms.includes(algorithm)) return fail('unsupported-algorithm');
+    if (creds.realm !== this.realm) return fail('realm-mismatch');
+    if (creds.uri === '') return fail('uri-missing');
+    if (request.uri !== undefined && creds.uri !== request.uri) return fail('uri-mismatch');
+    let qop: DigestQop | undefined;
+    let nc: number | undefined;
+    if (creds.qop !== undefined || this.#qop.length > 0) {
+      qop = this.#qop.find((q) => q === creds.qop);
+      if (qop === undefined || creds.cnonce === undefined || creds.nc === undefined) return fail('bad-qop');
+      nc = parseNc(creds.nc);
+      if (nc === undefined) return fail('malformed');
+    }
+    const issuedAt = this.#nonceTime(creds.nonce);
+    if (issuedAt === undefined) return fail('bad-nonce');
+    return { creds, algorithm, qop, nc, issuedAt, method, body: request.body };
+  }
+
+  #finish(p: Exclude<Prepared, { done: DigestVerifyResult }>, secret: DigestSecret | undefined): DigestVerifyResult {
+    const { creds, algorithm, qop, nc, issuedAt } = p;
+    const username = creds.username;
+    if (secret === undefined) return { status: 'failure', reason: 'unknown-user', username };
+    const expected = computeDigestResponse({
+      algorithm,
+      username,
+      realm: creds.realm,
+      secret,
+      nonce: creds.nonce,
+      method: p.method,
+      uri: creds.uri,
+      qop,
+      nc: creds.nc,
+      cnonce: creds.cnonce,
+      body: p.body,
+    });
+    if (expected === undefined) {
+      // No stored HA1 for this hash, or a -sess answer without cnonce.
+      return { status: 'failure', reason: creds.cnonce === undefined ? 'malformed' : 'unsupported-algorithm', username };
+    }
+    const given = Buffer.from(creds.response.toLowerCase(), 'latin1');
+    if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'latin1'))) {
+      return { status: 'failure', reason: 'wrong-response', username };
+    }
+    if (this.#now() - issuedAt >= this.#lifetime) return { status: 'stale', username };
+    if (nc !== undefined) {
+      const check = this.#tracker.check(creds.nonce, issuedAt, nc);
+      if (check === 'replayed') return { status: 'failure', reason: 'replayed-nc', username };
+      if (check === 'unknown') return { status: 'stale', username };
+      this.#tracker.record(creds.nonce, issuedAt, nc);
+    }
+    return { status: 'ok', username, algorithm, qop };
+  }
+
+  #issueNonce(): string {
+    const data = Buffer.allocUnsafe(NONCE_BYTES);
+    const now = Math.floor(this.#now());
+    data.writeUIntBE(Number.isSafeInteger(now) && now >= 0 && now < 2 ** 48 ? now : 0, 0, NONCE_TIME);
+    randomBytes(NONCE_DATA - NONCE_TIME).copy(data, NONCE_TIME);
+    this.#mac(data.subarray(0, NONCE_DATA)).copy(data, NONCE_DATA, 0, NONCE_BYTES - NONCE_DATA);
+    return data.toString('base64url');
+  }
+
+  /** The issue time of a nonce this server made, or undefined for a foreign, forged or future one. */
+  #nonceTime(nonce: string): number | undefined {
+    if (!NONCE_TEXT.test(nonce)) return undefined;
+    const data = Buffer.from(nonce, 'base64url');
+    if (data.length !== NONCE_BYTES) return undefined;
+    const mac = this.#mac(data.subarray(0, NONCE_DATA)).subarray(0, NONCE_BYTES - NONCE_DATA);
+    if (!timingSafeEqual(mac, data.subarray(NONCE_DATA))) return undefined;
+    const issuedAt = data.readUIntBE(0, NONCE_TIME);
+    // A nonce from the future: the clock went back by more than a lifetime; refuse rather than trust it.
+    return issuedAt - this.#now() > this.#lifetime ? undefined : issuedAt;
+  }
+
+  #mac(data: Buffer): Buffer {
+    return createHmac('sha256', this.#secret).update(data).digest();
+  }
+
+  /** A description without the secret. */
+  toString(): string {
+    return `DigestServer(${JSON.stringify(this.realm)})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,92 @@
+// Who may register an AOR: Digest (RFC 3261 §22.4, RFC 7616, RFC 8760) or an IP-trusted network.
+import { randomBytes } from 'node:crypto';
+import type { SipRequest } from '../sip/message.js';
+import { parseDigestCredentials, type DigestHash, type DigestSecret } from '../util/digest.js';
+import type { DigestServer } from '../util/digest-server.js';
+import type { RegisterSource } from './binding.js';
+import { inNetworks } from './cidr.js';
+
+/**
+ * A registrar user. `password` or `ha1` (per hash, computed with the registrar's realm) enables Digest;
+ * `trustedNetworks` (CIDR strings) lets REGISTERs from inside those networks in without credentials.
+ * A user with only `trustedNetworks` can register from nowhere else.
+ */
+export interface RegistrarUser {
+  readonly password?: string;
+  readonly ha1?: Readonly<Partial<Record<DigestHash, string>>>;
+  readonly trustedNetworks?: readonly string[];
+}
+
+/** Finds a user of a domain (domain lowercase); undefined when unknown. Synchronous: it runs per REGISTER. */
+export type UserDirectory = (user: string, domain: string) => RegistrarUser | undefined;
+
+/** The outcome of authentication: the authenticated user; a (possibly stale) challenge; or 403. */
+export type AuthOutcome =
+  | { readonly kind: 'ok'; readonly username: string; readonly by: 'digest' | 'network' }
+  | { readonly kind: 'challenge'; readonly stale: boolean }
+  | { readonly kind: 'forbidden' };
+
+/** The Digest secret of a user, when it has one. */
+export function secretOf(user: RegistrarUser | undefined): DigestSecret | undefined {
+  if (user === undefined) return undefined;
+  if (typeof user.password === 'string') return { password: user.password };
+  if (user.ha1 !== undefined && (user.ha1.MD5 !== undefined || user.ha1['SHA-256'] !== undefined)) return { ha1: user.ha1 };
+  return undefined;
+}
+
+/**
+ * Authenticates a REGISTER for `user@domain`:
+ * - the user's trusted networks hold the source address: accepted without credentials;
+ * - a user with trusted networks but no secret, from elsewhere: forbidden (403);
+ * - otherwise Digest: no credentials for our realm → challenge; expired nonce with a right answer →
+ *   stale challenge; any other failure → a fresh challenge (RFC 3261 §22.2 re-challenges). Unknown users
+ *   are checked against a random decoy secret, so they cost and answer exactly like a wrong password.
+ * The authenticated username may differ from `user`: the caller decides whether it may register the AOR.
+ */
+export class RegisterAuth {
+  readonly #digest: DigestServer;
+  readonly #users: UserDirectory;
+  readonly #decoy: DigestSecret = { password: randomBytes(18).toString('base64') };
+
+  constructor(digest: DigestServer, users: UserDirectory) {
+    this.#digest = digest;
+    this.#users = users;
+  }
+
+  /** The realm challenges carry. */
+  get realm(): string {
+    return this.#digest.realm;
+  }
+
+  /** Fresh `WWW-Authenticate` values (one per algorithm). */
+  challenge(stale: boolean): string[] {
+    return this.#digest.challenge({ stale });
+  }
+
+  authenticate(req: SipRequest, source: RegisterSource, user: string, domain: string): AuthOutcome {
+    const entry = this.#users(user, domain);
+    const networks = entry?.trustedNetworks;
+    if (networks !== undefined && networks.length > 0) {
+      if (inNetworks(networks, source.address)) return { kind: 'ok', username: user, by: 'network' };
+      if (secretOf(entry) === undefined) return { kind: 'forbidden' };
+    }
+    const header = this.#credentials(req);
+    if (header === undefined) return { kind: 'challenge', stale: false };
+    const lookup = (username: string): DigestSecret =>
+      (username === user ? secretOf(entry) : secretOf(this.#users(username, domain))) ?? this.#decoy;
+    const r = this.#digest.verify(header, req.method, lookup, { uri: req.uri });
+    if (r.status === 'ok') return { kind: 'ok', username: r.username, by: 'digest' };
+    return { kind: 'challenge', stale: r.status === 'stale' };
+  }
+
+  /** The Authorization value to check: the only one, or the first Digest one for our realm. */
+  #credentials(req: SipRequest): string | undefined {
+    const all = req.headers.getAll('Authorization');
+    if (all.length <= 1) return all[0];
+    for (const v of all) {
+      const c = parseDigestCredentials(v);
+      if (c.ok && c.value.realm === this.#digest.realm) return v;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,128 @@
+import { getCallId, getFrom } from '../accessors.js';
+import type { CSeq } from '../header-values.js';
+import type { SipRequest } from '../message.js';
+import type { TimerTable } from '../timers.js';
+import { BRANCH_COOKIE, type Via } from '../via.js';
+import { ClientTable } from './client-table.js';
+import type { InviteClientTransaction } from './invite-client.js';
+import { InviteServerTransaction } from './invite-server.js';
+import type { NonInviteClientTransaction } from './non-invite-client.js';
+import type { NonInviteServerTransaction } from './non-invite-server.js';
+import type { TimerQueue } from './timer-queue.js';
+import { createTransactionStats, type Terminable, type TransactionEnv, type TransactionStats } from './transaction-env.js';
+
+/** Either kind of client transaction. */
+export type ClientTransaction = NonInviteClientTransaction | InviteClientTransaction;
+/** Either kind of server transaction. */
+export type ServerTransaction = NonInviteServerTransaction | InviteServerTransaction;
+
+/**
+ * The transaction tables (RFC 3261 §17.1.3, §17.2.3): client transactions by Via branch, server
+ * transactions by branch + sent-by + method (ACK counting as INVITE), INVITE server transactions also by
+ * Call-ID + CSeq number so that the ACK for a 2xx (a transaction of its own) can find them. A transaction
+ * leaves every table the moment it terminates.
+ */
+export class TransactionLayer implements TransactionEnv {
+  readonly timers: TimerTable;
+  readonly queue: TimerQueue;
+  readonly stats: TransactionStats = createTransactionStats();
+  readonly #clients = new ClientTable<ClientTransaction>();
+  readonly #servers = new Map<string, ServerTransaction>();
+  readonly #invites = new Map<string, InviteServerTransaction>();
+  readonly #inviteKeys = new Map<InviteServerTransaction, string>();
+
+  constructor(timers: TimerTable, queue: TimerQueue) {
+    this.timers = timers;
+    this.queue = queue;
+  }
+
+  /** Live transactions per table (finished ones are gone once their wait timer fired). */
+  get size(): { client: number; server: number } {
+    return { client: this.#clients.size, server: this.#servers.size };
+  }
+
+  terminated(tx: Terminable): void {
+    if (tx.kind === 'client') {
+      this.#clients.delete(tx as ClientTransaction);
+      return;
+    }
+    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    if (tx instanceof InviteServerTransaction) {
+      const dialog = this.#inviteKeys.get(tx);
+      if (dialog !== undefined) {
+        this.#inviteKeys.delete(tx);
+        if (this.#invites.get(dialog) === tx) this.#invites.delete(dialog);
+      }
+    }
+  }
+
+  /** A new unique branch for a client transaction; pass it to addClient (or releaseBranch when sending failed). */
+  newBranch(): string {
+    return this.#clients.newBranch();
+  }
+
+  /** Gives back a branch from newBranch() that no transaction was added under. */
+  releaseBranch(branch: string): void {
+    this.#clients.release(branch);
+  }
+
+  /** Registers a client transaction under its branch (from newBranch, or another unique one). */
+  addClient(tx: ClientTransaction): void {
+    this.#clients.add(tx);
+  }
+
+  /** The client transaction a response belongs to: same top Via branch and CSeq method (§17.1.3). */
+  findClient(branch: string | undefined, cseqMethod: string): ClientTransaction | undefined {
+    if (branch === undefined) return undefined;
+    const tx = this.#clients.get(branch);
+    return tx !== undefined && tx.method === cseqMethod ? tx : undefined;
+  }
+
+  /** The server transaction a request belongs to, if any (`key` from serverKey). */
+  findServer(key: string): ServerTransaction | undefined {
+    return this.#servers.get(key);
+  }
+
+  /** Registers a server transaction; INVITEs also under `dialogKey` (Call-ID and CSeq number) for 2xx ACKs. */
+  addServer(tx: ServerTransaction, dialogKey?: string): void {
+    this.#servers.set(tx.key, tx);
+    if (tx instanceof InviteServerTransaction && dialogKey !== undefined) {
+      this.#invites.set(dialogKey, tx);
+      this.#inviteKeys.set(tx, dialogKey);
+    }
+  }
+
+  /** The INVITE server transaction a 2xx ACK belongs to (§13.3.1.4: matched through the dialog). */
+  findInvite(dialogKey: string): InviteServerTransaction | undefined {
+    return this.#invites.get(dialogKey);
+  }
+
+  /** Ends every transaction at once; users of client transactions still waiting are told `closed`. */
+  closeAll(): void {
+    for (const tx of this.#clients.values()) tx.close();
+    for (const tx of [...this.#servers.values()]) tx.abandon();
+    this.#servers.clear();
+    this.#invites.clear();
+    this.#inviteKeys.clear();
+  }
+}
+
+/**
+ * The server-transaction key of a request (§17.2.3): branch, sent-by and method, with ACK matching
+ * INVITE. A branch without the RFC 3261 magic cookie (an RFC 2543 peer) is keyed by Call-ID, CSeq
+ * number, From tag and the whole top Via instead (§17.2.3's older rule, without the To tag for ACKs).
+ */
+export function serverKey(req: SipRequest, via: Via, cseq: CSeq): string {
+  const method = req.method === 'ACK' ? 'INVITE' : req.method;
+  const branch = via.branch;
+  if (branch !== undefined && branch.startsWith(BRANCH_COOKIE)) {
+    return `${branch}|${via.host}:${via.port ?? ''}|${method}`;
+  }
+  const fromTag = getFrom(req)?.params.get('tag') ?? '';
+  return `2543|${getCallId(req) ?? ''}|${cseq.seq}|${fromTag}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`;
+}
+
+/** The key an INVITE and the ACK of its 2xx share: Call-ID and CSeq number. */
+export function dialogAckKey(callId: string, cseq: CSeq): string {
+  return `${callId}|${cseq.seq}`;
+}

@@ -126,6 +126,11 @@ export class PhoneWebServer {
     await closed;
   }
 
+  /** Serves one request that came in on a listener shared by many phones (the sharer owns that server). */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.#handle(req, res);
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const target = req.url ?? '/';

@@ -198,7 +198,9 @@ export function validateXButtonsDocument(
 }
 
 function resolveLimits(options: KeyStateValidationOptions | undefined): KeyStateLimits {
-  if (options === undefined) return KEY_STATE_LIMITS;
+  if (options === undefined || options === KEY_STATE_LIMITS) return KEY_STATE_LIMITS;
+  // the frozen presets are complete and valid: no copy (the store validates every state it reads with this)
+  if (options === NO_LENGTH_LIMITS) return NO_LENGTH_LIMITS;
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'must be an object');
   const limits: Record<string, number> = { ...KEY_STATE_LIMITS };
   for (const [name, value] of Object.entries(options)) {

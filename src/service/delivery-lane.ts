@@ -1,0 +1,344 @@
+// One contact's delivery queue: documents go out one at a time and in order, newer versions of a key
+// replace older queued ones, and retries back off.
+import type { DeliveryRecord } from '../store/key-state-table.js';
+import { buildDocuments } from './document-builder.js';
+import type { DeliveryCause, DeliveryEvent, DocumentOutcome, KeyVersion, QueuedKey } from './delivery-types.js';
+import { isRetryable, type DeliveryBody, type Route, type RouteContact, type SendError, type SendOutcome } from './route.js';
+
+/** What a lane needs from the deliverer that owns it. */
+export interface LaneHost {
+  /** Limit of one send (ms). */
+  readonly attemptTimeoutMs: number;
+  /** Waits before the 2nd, 3rd, … send of a document; its length + 1 sends at most. */
+  readonly retryDelaysMs: readonly number[];
+  /** Body size limit of one document (bytes). */
+  readonly maxDocumentBytes: number;
+  now(): number;
+  /** Resolves true with a send slot, or false when the deliverer is closing. */
+  acquire(): Promise<boolean>;
+  release(): void;
+  mark(records: readonly DeliveryRecord[]): void;
+  emit(event: DeliveryEvent): void;
+  /** The lane has nothing queued or in flight. */
+  idle(lane: DeliveryLane): void;
+}
+
+interface Current {
+  readonly entries: readonly QueuedKey[];
+  readonly body: DeliveryBody;
+  /** Entries a newer version replaced while this document was out: never marked delivered. */
+  readonly superseded: Set<QueuedKey>;
+  phase: 'waiting' | 'sending' | 'backoff';
+  attempts: number;
+  controller: AbortController | undefined;
+  abortReason: 'superseded' | 'closed' | undefined;
+}
+
+/** The identity of a key on a lane: several profiles may share one contact. */
+export function entryKey(e: { readonly target: { readonly profile: string }; readonly state: { readonly key: string } }): string {
+  return `${e.target.profile}\u0000${e.state.key}`;
+}
+
+/**
+ * The delivery lane of one contact. Invariants: at most one document is out (sent, waiting for a slot, or
+ * backing off) — so the phone sees key versions in order; a queued key is only ever replaced by a newer
+ * version, and the callers waiting for the old one follow the new one (`superseded`); an older version
+ * whose newer one is queued is never marked delivered. A document is retried after each delay of
+ * `retryDelaysMs` on timeouts, transport errors, 408 and 5xx; any other final response ends it.
+ */
+export class DeliveryLane {
+  readonly route: Route;
+  readonly contact: RouteContact;
+  readonly #host: LaneHost;
+  /** The user and host whose AOR is the From of this lane's MESSAGEs. */
+  readonly #user: string;
+  readonly #domain: string;
+  readonly #queued = new Map<string, QueuedKey>();
+  #current: Current | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closing = false;
+  #settled: Array<() => void> = [];
+
+  constructor(host: LaneHost, route: Route, contact: RouteContact, user: string, domain: string) {
+    this.#host = host;
+    this.route = route;
+    this.contact = contact;
+    this.#user = user;
+    this.#domain = domain;
+  }
+
+  /** Whether nothing is queued or out. */
+  get idle(): boolean {
+    return this.#current === undefined && this.#queued.size === 0;
+  }
+
+  /** Number of key versions queued (not counting the document out). */
+  get queued(): number {
+    return this.#queued.size;
+  }
+
+  /** Queues key versions (see the class invariants) and starts sending when nothing is out. */
+  enqueue(entries: readonly QueuedKey[]): void {
+    const cur = this.#current;
+    for (const e of entries) {
+      const k = entryKey(e);
+      const q = this.#queued.get(k);
+      if (q !== undefined && q.version > e.version) {
+        q.supersededWaiters.push(...e.waiters, ...e.supersededWaiters);
+        continue;
+      }
+      if (q !== undefined) {
+        e.supersededWaiters.push(...q.waiters, ...q.supersededWaiters);
+        this.#queued.delete(k);
+      }
+      if (cur !== undefined) {
+        for (const c of cur.entries) {
+          if (c.version < e.version && !cur.superseded.has(c) && entryKey(c) === k) {
+            cur.superseded.add(c);
+            e.supersededWaiters.push(...c.waiters, ...c.supersededWaiters);
+          }
+        }
+      }
+      this.#queued.set(k, e);
+    }
+    if (cur !== undefined) this.#reconsider(cur);
+    this.#pump();
+  }
+
+  /**
+   * Ends everything queued, backing off or waiting for a slot with `error` (no store marks: the contact is
+   * gone), and lets a document already sent finish by itself.
+   */
+  drop(error: SendError, message: string): void {
+    const dropped = [...this.#queued.values()];
+    this.#queued.clear();
+    const cur = this.#current;
+    if (cur !== undefined && cur.phase !== 'sending') {
+      // backing off, or waiting for a send slot (#send sees it was abandoned)
+      this.#clearTimer();
+      this.#current = undefined;
+      dropped.push(...cur.entries.filter((e) => !cur.superseded.has(e)));
+    }
+    for (const e of dropped) resolveAll(e, this.#failure(error, message, 0));
+    this.#afterCurrent();
+  }
+
+  /** Stops taking work: queued and backing-off keys end `closed` (marked pending); resolves when nothing is out. */
+  close(): Promise<void> {
+    this.#closing = true;
+    const pending = [...this.#queued.values()];
+    this.#queued.clear();
+    const cur = this.#current;
+    if (cur !== undefined && cur.phase === 'backoff') {
+      this.#clearTimer();
+      this.#finishClosed(cur);
+    }
+    this.#closeEntries(pending);
+    if (this.#current === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#settled.push(resolve));
+  }
+
+  /** Aborts the document that is out (after close()): it ends `closed`. */
+  abort(): void {
+    const cur = this.#current;
+    if (cur === undefined) return;
+    cur.abortReason = 'closed';
+    if (cur.phase === 'sending') cur.controller?.abort();
+  }
+
+  /** After enqueue: a document whose every key was replaced is abandoned; a backing-off one is merged back. */
+  #reconsider(cur: Current): void {
+    if (cur.phase === 'backoff') {
+      // the new versions go now; the older keys still to send join them
+      this.#clearTimer();
+      this.#current = undefined;
+      for (const e of cur.entries) {
+        if (cur.superseded.has(e)) continue;
+        const k = entryKey(e);
+        if (!this.#queued.has(k)) this.#queued.set(k, e);
+      }
+      return;
+    }
+    if (cur.superseded.size < cur.entries.length) return;
+    cur.abortReason = 'superseded';
+    if (cur.phase === 'sending') cur.controller?.abort();
+    else this.#current = undefined; // waiting for a slot: #send sees it was abandoned
+  }
+
+  #pump(): void {
+    if (this.#current !== undefined || this.#closing) return;
+    if (this.#queued.size === 0) {
+      this.#host.idle(this);
+      return;
+    }
+    const entries = [...this.#queued.values()];
+    const docs = buildDocuments(entries.map((e) => ({ state: e.state, format: e.format })), this.#host.maxDocumentBytes);
+    const first = docs[0]!;
+    const chosen = first.indexes.map((i) => entries[i]!);
+    for (const e of chosen) this.#queued.delete(entryKey(e));
+    const cur: Current = { entries: chosen, body: first.body, superseded: new Set(), phase: 'waiting', attempts: 0, controller: undefined, abortReason: undefined };
+    this.#current = cur;
+    void this.#send(cur);
+  }
+
+  async #send(cur: Current): Promise<void> {
+    cur.phase = 'waiting';
+    const slot = await this.#host.acquire();
+    if (this.#current !== cur) {
+      if (slot) this.#host.release();
+      this.#pump();
+      return;
+    }
+    if (!slot || cur.abortReason === 'closed') {
+      if (slot) this.#host.release();
+      this.#finishClosed(cur);
+      return;
+    }
+    cur.phase = 'sending';
+    cur.attempts++;
+    const controller = new AbortController();
+    cur.controller = controller;
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.route.deliver(
+        { profile: cur.entries[0]!.target.profile, user: this.#user, host: this.#domain },
+        this.contact, cur.body, { timeoutMs: this.#host.attemptTimeoutMs, signal: controller.signal },
+      );
+    } catch (error) {
+      outcome = { ok: false, error: 'invalid-request', message: error instanceof Error ? error.message : 'send failed', destination: this.contact.destination, latencyMs: 0 };
+    } finally {
+      this.#host.release();
+    }
+    cur.controller = undefined;
+    this.#settle(cur, outcome);
+  }
+
+  #settle(cur: Current, outcome: SendOutcome): void {
+    if (this.#current !== cur) return;
+    if (cur.abortReason === 'closed' || (this.#closing && !outcome.ok && outcome.error === 'aborted')) {
+      this.#finishClosed(cur);
+      return;
+    }
+    const live = cur.entries.filter((e) => !cur.superseded.has(e));
+    if (cur.abortReason === 'superseded' || live.length === 0) {
+      this.#event(cur, 'superseded', outcome);
+      this.#current = undefined;
+      this.#afterCurrent();
+      return;
+    }
+    const now = this.#host.now();
+    if (outcome.ok && outcome.status >= 200 && outcome.status < 300) {
+      this.#host.mark(live.map((e) => this.#record(e, 'delivered', now)));
+      const result = this.#result(outcome, cur.attempts);
+      for (const e of live) resolveAll(e, result);
+      this.#event(cur, 'delivered', outcome);
+      this.#current = undefined;
+      this.#afterCurrent();
+      return;
+    }
+    const delays = this.#host.retryDelaysMs;
+    if (!outcome.ok && outcome.error === 'unregistered') {
+      // the contact is gone (its records were deleted): nothing to record
+      const result = this.#result(outcome, cur.attempts);
+      for (const e of live) resolveAll(e, result);
+      this.#event(cur, 'failed', outcome);
+      this.#current = undefined;
+      this.#afterCurrent();
+      return;
+    }
+    if (isRetryable(outcome) && this.#closing) {
+      this.#finishClosed(cur);
+      return;
+    }
+    if (isRetryable(outcome) && cur.attempts <= delays.length) {
+      if (cur.attempts === 1) this.#host.mark(live.map((e) => this.#record(e, 'pending', now)));
+      this.#event(cur, 'retrying', outcome);
+      cur.phase = 'backoff';
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        if (this.#current !== cur) return;
+        if (cur.entries.every((e) => cur.superseded.has(e))) {
+          this.#current = undefined;
+          this.#afterCurrent();
+        } else void this.#send(cur);
+      }, delays[cur.attempts - 1] ?? 0);
+      return;
+    }
+    const reason = failureReason(outcome, cur.attempts);
+    this.#host.mark(live.map((e) => ({ ...this.#record(e, 'failed', now), reason })));
+    const result = this.#result(outcome, cur.attempts);
+    for (const e of live) resolveAll(e, result);
+    this.#event(cur, 'failed', outcome, reason);
+    this.#current = undefined;
+    this.#afterCurrent();
+  }
+
+  /** Marks pending and answers `closed` for a document that could not finish. */
+  #finishClosed(cur: Current): void {
+    const live = cur.entries.filter((e) => !cur.superseded.has(e));
+    this.#current = undefined;
+    this.#closeEntries(live);
+    this.#host.emit({ ...this.#eventBase(cur), status: 'closed', error: 'closed', latencyMs: 0 });
+    this.#afterCurrent();
+  }
+
+  #closeEntries(entries: readonly QueuedKey[]): void {
+    if (entries.length === 0) return;
+    const now = this.#host.now();
+    this.#host.mark(entries.map((e) => this.#record(e, 'pending', now)));
+    const result = this.#failure('closed', 'the service closed before the key was delivered', 0);
+    for (const e of entries) resolveAll(e, result);
+  }
+
+  #afterCurrent(): void {
+    if (this.#current !== undefined) return;
+    if (this.#closing) {
+      for (const resolve of this.#settled.splice(0)) resolve();
+      return;
+    }
+    this.#pump();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #record(e: QueuedKey, status: 'delivered' | 'pending' | 'failed', at: number): DeliveryRecord {
+    return { profile: e.target.profile, user: e.target.user, host: e.target.host, key: e.state.key, contact: this.contact.uri, status, version: e.version, at };
+  }
+
+  #result(outcome: SendOutcome, attempts: number): DocumentOutcome {
+    const base = { contact: this.contact.uri, destination: outcome.destination, latencyMs: outcome.latencyMs, attempts, superseded: false };
+    return outcome.ok ? { ...base, status: outcome.status, reason: outcome.reason } : { ...base, error: outcome.error, message: outcome.message };
+  }
+
+  #failure(error: SendError, message: string, attempts: number): DocumentOutcome {
+    return { contact: this.contact.uri, destination: this.contact.destination, error, message, latencyMs: 0, attempts, superseded: false };
+  }
+
+  #eventBase(cur: Current): Omit<DeliveryEvent, 'status' | 'latencyMs'> {
+    const keys: KeyVersion[] = cur.entries.map((e) => ({ profile: e.target.profile, key: e.state.key, version: e.version }));
+    const cause: DeliveryCause = cur.entries[0]?.cause ?? 'bind';
+    return { user: this.#user, host: this.#domain, contact: this.contact.uri, destination: this.contact.destination, keys, attempt: cur.attempts, cause, at: this.#host.now() };
+  }
+
+  #event(cur: Current, status: DeliveryEvent['status'], outcome: SendOutcome, reason?: string): void {
+    const extra = outcome.ok ? { sipStatus: outcome.status, reason: reason ?? outcome.reason } : { error: outcome.error, reason: reason ?? outcome.message };
+    this.#host.emit({ ...this.#eventBase(cur), destination: outcome.destination, status, latencyMs: outcome.latencyMs, ...extra });
+  }
+}
+
+/** Answers every caller waiting on an entry: its own waiters plain, those of replaced versions `superseded`. */
+function resolveAll(e: QueuedKey, outcome: DocumentOutcome): void {
+  for (const w of e.waiters.splice(0)) w(outcome);
+  if (e.supersededWaiters.length === 0) return;
+  const superseded = { ...outcome, superseded: true };
+  for (const w of e.supersededWaiters.splice(0)) w(superseded);
+}
+
+/** The stored reason of a failed delivery: `480 Temporarily Unavailable`, `timeout: … (after 4 attempts)`. */
+function failureReason(outcome: SendOutcome, attempts: number): string {
+  const text = outcome.ok ? `${outcome.status} ${outcome.reason}` : `${outcome.error}: ${outcome.message}`;
+  return attempts > 1 ? `${text} (after ${attempts} attempts)` : text;
+}

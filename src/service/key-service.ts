@@ -1,0 +1,237 @@
+// The bind-key use case: validate, persist the desired state, deliver through the profile's route; and the
+// re-sync of a phone's whole key set when it (re-)registers or the service starts.
+import type { Binding } from '../registrar/binding.js';
+import { validateXButtonsDocument, type KeyState, type KeyStateValidationOptions } from '../snom/key-state.js';
+import { scanHost } from '../sip/uri.js';
+import type { DesiredKey, KeyStateTable } from '../store/key-state-table.js';
+import { findControlChar } from '../util/text.js';
+import type { BodyFormat } from './document-builder.js';
+import type { BindKeyResult, ContactResult, DeliveryCause, DocumentOutcome, QueuedKey } from './delivery-types.js';
+import type { EmbeddedRoute } from './embedded-route.js';
+import type { KeyDeliverer } from './key-deliverer.js';
+import { aorUri, hostForUri } from './message-request.js';
+import type { KeyTarget, Route, RouteContact, RouteContacts } from './route.js';
+import { InvalidBindRequestError, UnknownProfileError } from './service-errors.js';
+import type { KeysEvent } from './service-events.js';
+
+/** A profile as the service runs it. */
+export interface RunningProfile {
+  readonly name: string;
+  readonly route: Route;
+  readonly format: BodyFormat;
+  /** Whether its route is the service's own registrar (these profiles are re-synced on registration). */
+  readonly embedded: boolean;
+}
+
+/** A bindKey request: the keys of `user@host` under `profile`. */
+export interface BindKeyRequest {
+  readonly profile: string;
+  readonly user: string;
+  readonly host: string;
+  readonly keys: readonly KeyState[];
+  /** Wait for the contacts' answers (default); false returns once the state is persisted and queued. */
+  readonly wait?: boolean;
+}
+
+/** Owners remembered by the has-keys cache (cleared when full). */
+const MAX_CACHED_OWNERS = 100_000;
+
+/** Bindings reconciled per event-loop turn at start. */
+const RECONCILE_SLICE = 256;
+
+/** Keys one bindKey may set. */
+export const MAX_KEYS_PER_BIND = 100;
+
+/** What KeyService needs. */
+export interface KeyServiceParts {
+  readonly keys: KeyStateTable;
+  readonly profiles: ReadonlyMap<string, RunningProfile>;
+  readonly embedded: EmbeddedRoute;
+  readonly deliverer: KeyDeliverer;
+  readonly limits: KeyStateValidationOptions | undefined;
+  readonly now: () => number;
+  readonly emitKeys: (event: KeysEvent) => void;
+}
+
+/**
+ * bindKey and the re-syncs. The desired state is written (one transaction) before anything is sent, so a
+ * crash after the write loses nothing: the start-up reconciliation sends what was not delivered.
+ */
+export class KeyService {
+  readonly #p: KeyServiceParts;
+  /**
+   * `user\nhost` → whether it may have desired keys in an embedded profile. `false` is only cached after a
+   * query found none (and is cleared by bindKey), so a REGISTER of a user without keys costs no query.
+   */
+  readonly #hasKeys = new Map<string, boolean>();
+
+  constructor(parts: KeyServiceParts) {
+    this.#p = parts;
+  }
+
+  /** See Service.bindKey. Throws KeyStateError, InvalidBindRequestError, UnknownProfileError; nothing persisted then. */
+  async bindKey(req: BindKeyRequest): Promise<BindKeyResult> {
+    const profile = this.#p.profiles.get(req?.profile);
+    if (profile === undefined) throw new UnknownProfileError(String(req?.profile));
+    checkUser(req.user);
+    const host = checkHost(req.host);
+    if (!Array.isArray(req.keys) || req.keys.length === 0) throw new InvalidBindRequestError('keys', 'must hold at least one key state');
+    if (req.keys.length > MAX_KEYS_PER_BIND) throw new InvalidBindRequestError('keys', `must hold at most ${MAX_KEYS_PER_BIND} key states`);
+    const valid = validateXButtonsDocument(req.keys, this.#p.limits);
+    if (!valid.ok) throw valid.error;
+    const states = valid.value;
+    const seen = new Set<string>();
+    states.forEach((s, i) => {
+      if (seen.has(s.key)) throw new InvalidBindRequestError(`keys[${i}].key`, `repeats key ${JSON.stringify(s.key)}`);
+      seen.add(s.key);
+    });
+
+    const target: KeyTarget = { profile: profile.name, user: req.user, host };
+    const versions = this.#p.keys.putDesiredKeys(target.profile, target.user, target.host, states);
+    if (profile.embedded) this.#hasKeys.delete(`${target.user}\n${target.host}`);
+    const keys = states.map((s, i) => ({ key: s.key, version: versions[i]! }));
+    this.#p.emitKeys({ ...target, keys: states.map((state, i) => ({ key: state.key, version: versions[i]!, state })), at: this.#p.now() });
+
+    let found: RouteContacts;
+    try {
+      found = await profile.route.contacts(target);
+    } catch (error) {
+      found = { contacts: [], reason: `route error: ${error instanceof Error ? error.message : 'unknown'}` };
+    }
+    if (found.contacts.length === 0) {
+      return { ...target, keys, delivered: false, pending: true, reason: found.reason ?? 'not registered', contacts: [] };
+    }
+    const perContact: Array<Promise<DocumentOutcome[]>> = [];
+    for (const contact of found.contacts) {
+      const waits: Array<Promise<DocumentOutcome>> = [];
+      const entries = states.map((state, i): QueuedKey => {
+        const entry = this.#entry(target, state, versions[i]!, profile.format, 'bind');
+        waits.push(new Promise((resolve) => entry.waiters.push(resolve)));
+        return entry;
+      });
+      this.#p.deliverer.enqueue(profile.route, contact, target.user, target.host, entries);
+      perContact.push(Promise.all(waits));
+    }
+    if (req.wait === false) {
+      return { ...target, keys, delivered: false, pending: true, reason: 'queued', contacts: [] };
+    }
+    const contacts = (await Promise.all(perContact)).map(contactResult);
+    return { ...target, keys, delivered: contacts.every((c) => c.delivered), pending: false, contacts };
+  }
+
+  /** Pushes the whole desired key set of a binding's user (every embedded profile) to that contact. */
+  resync(binding: Binding, cause: DeliveryCause = 'resync'): number {
+    const owner = `${binding.user}\n${binding.domain}`;
+    if (this.#hasKeys.get(owner) === false) return 0;
+    const entries: QueuedKey[] = [];
+    for (const profile of this.#p.profiles.values()) {
+      if (!profile.embedded) continue;
+      for (const d of this.#p.keys.desiredKeys(profile.name, binding.user, binding.domain)) entries.push(this.#fromDesired(d, profile, cause));
+    }
+    if (this.#hasKeys.size >= MAX_CACHED_OWNERS) this.#hasKeys.clear();
+    this.#hasKeys.set(owner, entries.length > 0);
+    const contact = entries.length === 0 ? undefined : this.#p.embedded.contactOf(binding);
+    if (contact === undefined) return 0;
+    this.#p.deliverer.enqueue(this.#p.embedded, contact, binding.user, binding.domain, entries);
+    return entries.length;
+  }
+
+  /**
+   * At start: for every loaded binding, sends the desired keys of the embedded profiles that the contact
+   * has not confirmed at their current version; for the other routes, re-sends the keys still pending.
+   * Yields to the event loop every RECONCILE_SLICE bindings, so the first phones are being served while
+   * the later ones are read. Returns how many key versions were queued.
+   */
+  async reconcile(bindings: Iterable<Binding>): Promise<number> {
+    let queued = 0;
+    const embedded = [...this.#p.profiles.values()].filter((p) => p.embedded);
+    let n = 0;
+    for (const b of [...bindings]) {
+      if (++n % RECONCILE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      const contact = this.#p.embedded.contactOf(b);
+      if (contact === undefined) continue;
+      const entries: QueuedKey[] = [];
+      for (const profile of embedded) {
+        const desired = this.#p.keys.desiredKeys(profile.name, b.user, b.domain);
+        if (desired.length === 0) continue;
+        const done = new Map<string, number>();
+        for (const r of this.#p.keys.deliveries(profile.name, b.user, b.domain)) {
+          if (r.contact === contact.uri && r.status === 'delivered') done.set(r.key, r.version);
+        }
+        for (const d of desired) if ((done.get(d.key) ?? -1) < d.version) entries.push(this.#fromDesired(d, profile, 'startup'));
+      }
+      this.#p.deliverer.enqueue(this.#p.embedded, contact, b.user, b.domain, entries);
+      queued += entries.length;
+    }
+    const others = new Map<string, { profile: RunningProfile; target: KeyTarget; entries: QueuedKey[]; contact: string }>();
+    for (const p of this.#p.keys.pendingKeys()) {
+      const profile = this.#p.profiles.get(p.profile);
+      if (profile === undefined || profile.embedded) continue;
+      const id = `${p.profile}\n${p.user}\n${p.host}`;
+      let group = others.get(id);
+      if (group === undefined) others.set(id, (group = { profile, target: { profile: p.profile, user: p.user, host: p.host }, entries: [], contact: p.contact }));
+      if (!group.entries.some((e) => e.state.key === p.key)) {
+        group.entries.push(this.#entry(group.target, p.state, p.desiredVersion, profile.format, 'startup'));
+      }
+    }
+    for (const g of others.values()) {
+      let found: RouteContacts;
+      try {
+        found = await g.profile.route.contacts(g.target);
+      } catch {
+        continue;
+      }
+      for (const c of found.contacts) {
+        this.#p.deliverer.enqueue(g.profile.route, c, g.target.user, g.target.host, g.entries.map((e) => ({ ...e, waiters: [], supersededWaiters: [] })));
+        queued += g.entries.length;
+      }
+    }
+    return queued;
+  }
+
+  /** The lane id of a binding's contact (for dropping its queue when it goes away). */
+  contactOf(binding: Binding): RouteContact | undefined {
+    return this.#p.embedded.contactOf(binding);
+  }
+
+  #fromDesired(d: DesiredKey, profile: RunningProfile, cause: DeliveryCause): QueuedKey {
+    return this.#entry({ profile: d.profile, user: d.user, host: d.host }, d.state, d.version, profile.format, cause);
+  }
+
+  #entry(target: KeyTarget, state: KeyState, version: number, format: BodyFormat, cause: DeliveryCause): QueuedKey {
+    return { target, state, version, format, cause, waiters: [], supersededWaiters: [] };
+  }
+}
+
+/** One contact's result from the outcomes of its keys: the first failure, else the last success. */
+function contactResult(outcomes: readonly DocumentOutcome[]): ContactResult {
+  const pick = outcomes.find((o) => o.status === undefined || o.status < 200 || o.status >= 300) ?? outcomes[outcomes.length - 1]!;
+  const superseded = outcomes.some((o) => o.superseded);
+  const base = { contact: pick.contact, destination: pick.destination, latencyMs: pick.latencyMs, attempts: pick.attempts, superseded };
+  if (pick.status !== undefined) {
+    return { ...base, delivered: pick.status >= 200 && pick.status < 300, status: pick.status, reason: pick.reason ?? '' };
+  }
+  return { ...base, delivered: false, error: pick.error ?? 'transport', message: pick.message ?? '' };
+}
+
+function checkUser(user: unknown): asserts user is string {
+  if (typeof user !== 'string' || user.length === 0 || user.length > 256) throw new InvalidBindRequestError('user', 'must be a string of 1..256 characters');
+  const c = findControlChar(user);
+  if (c) throw new InvalidBindRequestError('user', `contains a control character (${c.name})`);
+  if (/[\s@]/u.test(user)) throw new InvalidBindRequestError('user', 'must not contain blanks or @');
+}
+
+/** The host lowercased; it must be a host name or IP address (it goes into `sip:user@host`). */
+function checkHost(host: unknown): string {
+  if (typeof host !== 'string' || host.length === 0 || host.length > 256) throw new InvalidBindRequestError('host', 'must be a string of 1..256 characters');
+  const c = findControlChar(host);
+  if (c) throw new InvalidBindRequestError('host', `contains a control character (${c.name})`);
+  const h = hostForUri(host.toLowerCase());
+  if (scanHost(h, 0, h.length) !== h.length) throw new InvalidBindRequestError('host', 'must be a host name or IP address');
+  try {
+    aorUri('x', h);
+  } catch {
+    throw new InvalidBindRequestError('host', 'must be a host name or IP address');
+  }
+  return host.toLowerCase();
+}

@@ -1,0 +1,79 @@
+// What the service answers to requests arriving on its SIP listeners.
+import type { RegisterSource, RegistrarEvent } from '../registrar/binding.js';
+import type { Registrar } from '../registrar/registrar.js';
+import type { SipResponse } from '../sip/message.js';
+import { getTo } from '../sip/accessors.js';
+import type { IncomingRequest } from '../sip/transaction/endpoint-types.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import type { ButtonPressHandler } from './button-press.js';
+
+/** Methods the service's endpoint implements (OPTIONS is answered by the endpoint itself). */
+export const SERVICE_METHODS = Object.freeze(['REGISTER', 'MESSAGE', 'INVITE']);
+
+/** Headers responseTo copies from the request: IncomingRequest.respond writes them itself. */
+const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length']);
+
+/** What the front needs. */
+export interface SipFrontParts {
+  readonly registrar: Registrar;
+  readonly buttons: ButtonPressHandler;
+  /** Refuses (403) REGISTERs of a source and user that failed authentication too often. */
+  readonly limiter: AuthFailureLimiter;
+  /** Registration changes of an answered REGISTER (after its 200 was sent). */
+  readonly onRegistrarEvents: (events: readonly RegistrarEvent[]) => void;
+  /** True once the service is closing: everything gets 503. */
+  readonly closing: () => boolean;
+}
+
+/**
+ * The endpoint's request handler: REGISTER → the registrar (its response sent as is; 403 at once while the
+ * source and user are over the AuthFailureLimiter's limit); MESSAGE → button
+ * presses (`api+…`), anything else 404; INVITE → 480 Temporarily Unavailable (this is no PBX: a key with
+ * `a=invite` must call through a real one); while closing, 503 for everything.
+ */
+export function sipFront(p: SipFrontParts): (incoming: IncomingRequest) => Promise<void> | void {
+  return (incoming) => {
+    const req = incoming.request;
+    if (req.method === 'ACK') return;
+    if (p.closing()) {
+      incoming.respond(503, 'Service Unavailable');
+      return;
+    }
+    switch (req.method) {
+      case 'REGISTER':
+        return register(p, incoming);
+      case 'MESSAGE':
+        p.buttons.handle(incoming);
+        return;
+      case 'INVITE':
+        incoming.respond(480, 'Temporarily Unavailable');
+        return;
+      default:
+        incoming.respond(405, 'Method Not Allowed', { headers: [['Allow', `${SERVICE_METHODS.join(', ')}, OPTIONS`]] });
+    }
+  };
+}
+
+async function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> {
+  const s = incoming.source;
+  const user = getTo(incoming.request)?.uri;
+  const aorUser = user?.kind === 'sip' ? user.user ?? '' : '';
+  if (p.limiter.blocked(s.address, aorUser)) {
+    incoming.respond(403, 'Forbidden');
+    return;
+  }
+  const source: RegisterSource = { transport: s.transport, address: s.address, port: s.port, localAddress: s.localAddress, localPort: s.localPort };
+  const outcome = await p.registrar.handleRegister(incoming.request, source);
+  const status = outcome.response.status;
+  if (status === 401 && incoming.request.headers.has('Authorization')) p.limiter.failed(s.address, aorUser);
+  else if (status === 200) p.limiter.succeeded(s.address, aorUser);
+  respondWith(incoming, outcome.response);
+  if (outcome.events.length > 0) p.onRegistrarEvents(outcome.events);
+}
+
+/** Sends a response built by someone else (the registrar) through the server transaction. */
+function respondWith(incoming: IncomingRequest, response: SipResponse): void {
+  const headers: Array<readonly [string, string]> = [];
+  for (const f of response.headers) if (!COPIED.has(f.key)) headers.push([f.name, f.value]);
+  incoming.respond(response.status, response.reason, { headers, ...(response.body.length > 0 ? { body: response.body } : {}) });
+}

@@ -1,0 +1,252 @@
+// KeyDeliverer and its DeliveryLanes against a scripted route: order, coalescing, retries, close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DeliveryEvent, DocumentOutcome, QueuedKey } from '../../../src/service/delivery-types.js';
+import { KeyDeliverer } from '../../../src/service/key-deliverer.js';
+import { isRetryable, type DeliverOptions, type DeliveryBody, type KeyTarget, type Route, type RouteContact, type SendOutcome } from '../../../src/service/route.js';
+import type { KeyState } from '../../../src/snom/key-state.js';
+import type { DeliveryRecord } from '../../../src/store/key-state-table.js';
+
+interface Call {
+  readonly body: string;
+  readonly signal: AbortSignal | undefined;
+  readonly answer: (o: SendOutcome) => void;
+  readonly at: number;
+}
+
+/** A route whose sends wait until the test answers them (or auto-answers with `auto`). */
+class ScriptedRoute implements Route {
+  readonly kind = 'embedded' as const;
+  readonly calls: Call[] = [];
+  auto: ((body: string, n: number) => SendOutcome) | undefined;
+  contacts(): { contacts: RouteContact[] } {
+    return { contacts: [CONTACT] };
+  }
+  deliver(_t: KeyTarget, _c: RouteContact, body: DeliveryBody, options: DeliverOptions): Promise<SendOutcome> {
+    return new Promise((resolve) => {
+      const text = body.body.toString();
+      const call: Call = { body: text, signal: options.signal, answer: resolve, at: performance.now() };
+      this.calls.push(call);
+      options.signal?.addEventListener('abort', () => resolve({ ok: false, error: 'aborted', message: 'aborted', destination: 'd', latencyMs: 0 }));
+      if (this.auto) {
+        const auto = this.auto;
+        const n = this.calls.length;
+        setImmediate(() => resolve(auto(text, n)));
+      }
+    });
+  }
+}
+
+const CONTACT: RouteContact = { id: 'lane-1', uri: 'sip:200@192.0.2.5;line=x', destination: 'udp:192.0.2.5:5060' };
+const TARGET = { profile: 'internal', user: '200', host: 'pbx.test' };
+const ok200: SendOutcome = { ok: true, status: 200, reason: 'OK', destination: 'udp:192.0.2.5:5060', latencyMs: 1 };
+const status = (s: number): SendOutcome => ({ ok: true, status: s, reason: `R${s}`, destination: 'udp:192.0.2.5:5060', latencyMs: 1 });
+const timeout: SendOutcome = { ok: false, error: 'timeout', message: 'no answer', destination: 'udp:192.0.2.5:5060', latencyMs: 5 };
+
+function setup(options: { retryDelaysMs?: number[]; maxInFlight?: number } = {}): {
+  deliverer: KeyDeliverer; route: ScriptedRoute; marks: DeliveryRecord[]; events: DeliveryEvent[];
+} {
+  const marks: DeliveryRecord[] = [];
+  const events: DeliveryEvent[] = [];
+  const deliverer = new KeyDeliverer({
+    keys: { markDeliveries: (m) => { marks.push(...m); return m.map(() => true); } },
+    attemptTimeoutMs: 1000, retryDelaysMs: options.retryDelaysMs ?? [10, 20], maxDocumentBytes: 1300,
+    maxInFlight: options.maxInFlight ?? 10, now: () => 1000, emit: (e) => events.push(e), onStoreError: (e) => { throw e; },
+  });
+  return { deliverer, route: new ScriptedRoute(), marks, events };
+}
+
+function entry(state: KeyState, version: number): { entry: QueuedKey; outcome: Promise<DocumentOutcome> } {
+  const e: QueuedKey = { target: TARGET, state, version, format: 'x-buttons', cause: 'bind', waiters: [], supersededWaiters: [] };
+  return { entry: e, outcome: new Promise((resolve) => e.waiters.push(resolve)) };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('isRetryable: timeouts, transport errors, 408 and 5xx; not 4xx, 6xx or aborts', () => {
+  assert.deepEqual([200, 404, 408, 486, 500, 503, 603].map((s) => isRetryable(status(s))), [false, false, true, false, true, true, false]);
+  const e = (error: 'timeout' | 'transport' | 'aborted' | 'closed' | 'unregistered'): SendOutcome => ({ ok: false, error, message: '', destination: '', latencyMs: 0 });
+  assert.deepEqual((['timeout', 'transport', 'aborted', 'closed', 'unregistered'] as const).map((x) => isRetryable(e(x))), [true, true, false, false, false]);
+});
+
+test('one document at a time per contact; keys queued meanwhile go out together in the next one', async () => {
+  const { deliverer, route, marks } = setup();
+  const a = entry({ key: '1', light: 'on' }, 1);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+  await tick();
+  const b = entry({ key: '2', light: 'on' }, 2);
+  const c = entry({ key: '3', light: 'off' }, 3);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [b.entry]);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [c.entry]);
+  await tick();
+  assert.deepEqual(route.calls.map((x) => x.body), ['k=1\r\nc=on\r\n']);
+  route.calls[0]!.answer(ok200);
+  assert.equal((await a.outcome).status, 200);
+  await tick();
+  assert.deepEqual(route.calls.map((x) => x.body), ['k=1\r\nc=on\r\n', 'k=2\r\nc=on\r\n\r\nk=3\r\nc=off\r\n']);
+  route.calls[1]!.answer(ok200);
+  const [ob, oc] = await Promise.all([b.outcome, c.outcome]);
+  assert.deepEqual([ob.status, oc.status, ob.superseded], [200, 200, false]);
+  deliverer.flushMarks();
+  assert.deepEqual(marks.map((m) => `${m.key}@${m.version}:${m.status}`), ['1@1:delivered', '2@2:delivered', '3@3:delivered']);
+  await tick();
+  assert.equal(deliverer.activeLanes, 0, 'an idle lane is forgotten');
+});
+
+test('coalescing: a queued older version is replaced; an older one answered while a newer is queued is not marked', async () => {
+  const { deliverer, route, marks, events } = setup();
+  const v1 = entry({ key: '2', label: 'v1' }, 1);
+  const seven = entry({ key: '7', label: 's' }, 2);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [v1.entry, seven.entry]);
+  await tick();
+  const v2 = entry({ key: '2', label: 'v2' }, 3);
+  const v3 = entry({ key: '2', label: 'v3' }, 4);
+  const other = entry({ key: '5', label: 'o' }, 5);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [v2.entry]);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [v3.entry, other.entry]);
+  // an older version arriving late never replaces a newer queued one
+  const stale = entry({ key: '2', label: 'v0' }, 0);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [stale.entry]);
+  assert.equal(route.calls[0]!.signal?.aborted, false, 'key 7 still needs the document out');
+  route.calls[0]!.answer(ok200);
+  await tick();
+  await tick();
+  assert.deepEqual(route.calls.map((x) => x.body), ['k=2\r\nl=v1\r\n\r\nk=7\r\nl=s\r\n', 'k=2\r\nl=v3\r\n\r\nk=5\r\nl=o\r\n']);
+  route.calls[1]!.answer(ok200);
+  const outcomes = await Promise.all([v1.outcome, seven.outcome, v2.outcome, v3.outcome, stale.outcome, other.outcome]);
+  assert.deepEqual(outcomes.map((o) => [o.status, o.superseded]), [[200, true], [200, false], [200, true], [200, false], [200, true], [200, false]]);
+  deliverer.flushMarks();
+  assert.deepEqual(marks.map((m) => `${m.key}@${m.version}`), ['7@2', '2@4', '5@5'], 'v1 was answered 200 while v3 was queued: no mark for it');
+  assert.deepEqual(events.map((e) => e.status), ['delivered', 'delivered']);
+});
+
+test('a document whose every key was replaced while out is aborted at once', async () => {
+  const { deliverer, route } = setup();
+  const v1 = entry({ key: '2', label: 'v1' }, 1);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [v1.entry]);
+  await tick();
+  const v2 = entry({ key: '2', label: 'v2' }, 2);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [v2.entry]);
+  assert.equal(route.calls[0]!.signal?.aborted, true);
+  await tick();
+  await tick();
+  assert.equal(route.calls.length, 2);
+  route.calls[1]!.answer(ok200);
+  assert.deepEqual([(await v1.outcome).superseded, (await v2.outcome).status], [true, 200]);
+});
+
+test('retries after each delay on timeout/5xx, then fails with the reason; 4xx ends at once', async () => {
+  const { deliverer, route, marks, events } = setup({ retryDelaysMs: [30, 60] });
+  route.auto = () => timeout;
+  const a = entry({ key: '1' }, 1);
+  const t0 = performance.now();
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+  const out = await a.outcome;
+  assert.deepEqual([out.error, out.attempts], ['timeout', 3]);
+  const gaps = route.calls.slice(1).map((c, i) => c.at - route.calls[i]!.at);
+  assert.ok(gaps[0]! >= 29 && gaps[1]! >= 59, `gaps ${gaps.join(', ')}`);
+  assert.ok(performance.now() - t0 >= 89);
+  deliverer.flushMarks();
+  assert.deepEqual(marks.map((m) => [m.status, m.reason]), [['pending', undefined], ['failed', 'timeout: no answer (after 3 attempts)']]);
+  assert.deepEqual(events.map((e) => `${e.status}:${e.attempt}`), ['retrying:1', 'retrying:2', 'failed:3']);
+
+  route.calls.length = 0;
+  route.auto = (_b, n) => (n === 1 ? status(503) : ok200);
+  const b = entry({ key: '1' }, 2);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [b.entry]);
+  assert.deepEqual([(await b.outcome).status, (await b.outcome).attempts], [200, 2]);
+
+  route.calls.length = 0;
+  route.auto = () => status(486);
+  const c = entry({ key: '1' }, 3);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [c.entry]);
+  assert.deepEqual([(await c.outcome).status, (await c.outcome).attempts, route.calls.length], [486, 1, 1]);
+});
+
+test('a new key during a backoff goes out at once, with the waiting keys', async () => {
+  const { deliverer, route } = setup({ retryDelaysMs: [10_000] });
+  route.auto = (_b, n) => (n === 1 ? timeout : ok200);
+  const a = entry({ key: '1' }, 1);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+  while (route.calls.length < 1) await tick();
+  await tick();
+  await tick();
+  const b = entry({ key: '2' }, 2);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [b.entry]);
+  const [oa, ob] = await Promise.all([a.outcome, b.outcome]);
+  assert.deepEqual([oa.status, ob.status], [200, 200]);
+  assert.deepEqual(route.calls.map((c) => c.body), ['k=1\r\n', 'k=2\r\n\r\nk=1\r\n']);
+});
+
+test('maxInFlight bounds concurrent sends over all lanes', async () => {
+  const { deliverer, route } = setup({ maxInFlight: 2 });
+  const outs = [];
+  for (let i = 0; i < 5; i++) {
+    const e = entry({ key: '1' }, i + 1);
+    outs.push(e.outcome);
+    deliverer.enqueue(route, { ...CONTACT, id: `lane-${i}` }, '200', 'pbx.test', [e.entry]);
+  }
+  await tick();
+  assert.equal(route.calls.length, 2);
+  route.calls[0]!.answer(ok200);
+  await tick();
+  assert.equal(route.calls.length, 3);
+  route.auto = () => ok200;
+  for (const c of route.calls.slice(1)) c.answer(ok200);
+  await Promise.all(outs);
+  assert.equal(route.calls.length, 5);
+});
+
+test('drop ends queued work of a contact that went away; close marks unsent keys pending and aborts after the grace', async () => {
+  const { deliverer, route, marks } = setup();
+  const a = entry({ key: '1' }, 1);
+  const b = entry({ key: '2' }, 2);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+  await tick();
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [b.entry]);
+  deliverer.drop(CONTACT.id, 'unregistered', 'gone');
+  assert.deepEqual([(await b.outcome).error, (await b.outcome).message], ['unregistered', 'gone']);
+  route.calls[0]!.answer(ok200);
+  assert.equal((await a.outcome).status, 200);
+
+  const c = entry({ key: '3' }, 3);
+  const d = entry({ key: '4' }, 4);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [c.entry]);
+  await tick();
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [d.entry]);
+  deliverer.flushMarks();
+  marks.length = 0;
+  await deliverer.close(30);
+  assert.deepEqual([(await c.outcome).error, (await d.outcome).error], ['closed', 'closed']);
+  assert.equal(route.calls.at(-1)!.signal?.aborted, true);
+  assert.deepEqual(marks.map((m) => `${m.key}:${m.status}`).sort(), ['3:pending', '4:pending']);
+  const late = entry({ key: '5' }, 5);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [late.entry]);
+  assert.equal((await late.outcome).error, 'closed');
+});
+
+test('a contact gone before the send ends "unregistered" with no record; drop also ends a document waiting for a slot', async () => {
+  const { deliverer, route, marks } = setup({ maxInFlight: 1 });
+  route.auto = () => ({ ok: false, error: 'unregistered', message: 'gone', destination: 'd', latencyMs: 0 });
+  const a = entry({ key: '1' }, 1);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+  assert.deepEqual([(await a.outcome).error, (await a.outcome).attempts], ['unregistered', 1]);
+  deliverer.flushMarks();
+  assert.deepEqual(marks, []);
+
+  route.auto = undefined;
+  const busy = entry({ key: '1' }, 2);
+  deliverer.enqueue(route, { ...CONTACT, id: 'other' }, '200', 'pbx.test', [busy.entry]);
+  await tick();
+  const waiting = entry({ key: '2' }, 3);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [waiting.entry]);
+  await tick();
+  assert.equal(route.calls.length, 2, 'the second lane waits for the only slot');
+  deliverer.drop(CONTACT.id, 'unregistered', 'gone');
+  assert.equal((await waiting.outcome).error, 'unregistered');
+  route.calls[1]!.answer(ok200);
+  assert.equal((await busy.outcome).status, 200);
+  await tick();
+  await tick();
+  assert.equal(route.calls.length, 2, 'the dropped document was never sent');
+});

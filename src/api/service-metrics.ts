@@ -1,0 +1,58 @@
+// The metrics snomctl exposes at /metrics, fed by the service's events and by the API's own handlers.
+import type { Service } from '../service/index.js';
+import { Counter, Gauge, Histogram, MetricsRegistry } from './metrics-registry.js';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** The app's metrics and the hooks that feed them. */
+export interface ServiceMetrics {
+  readonly registry: MetricsRegistry;
+  readonly deliveries: Counter;
+  readonly registrations: Counter;
+  readonly httpRequests: Counter;
+  readonly commands: Counter;
+  readonly errors: Counter;
+  /** Records one finished HTTP request (`route` is the route pattern, never the raw URL). */
+  http(method: string, route: string, status: number, seconds: number): void;
+  /** Stops listening to the service's events. */
+  close(): void;
+}
+
+/** Creates the registry and subscribes to the service's bus. */
+export function createServiceMetrics(service: Service): ServiceMetrics {
+  const registry = new MetricsRegistry();
+  const deliveries = registry.register(new Counter('snomctl_deliveries_total', 'Key document deliveries to a contact, by outcome.', ['outcome', 'cause']));
+  const deliveryLatency = registry.register(new Histogram('snomctl_delivery_latency_seconds', 'Time from send to final answer of a key document.', LATENCY_BUCKETS, ['outcome']));
+  const registrations = registry.register(new Counter('snomctl_registrations_total', 'Registrar events, by type.', ['type']));
+  registry.register(new Gauge('snomctl_registered_contacts', 'Contacts currently bound in the registrar.', () => {
+    let n = 0;
+    for (const _ of service.registrar.bindings()) n++;
+    return n;
+  }));
+  const keyWrites = registry.register(new Counter('snomctl_key_writes_total', 'Desired key states written.', ['profile']));
+  const buttonPresses = registry.register(new Counter('snomctl_button_presses_total', 'MESSAGEs to api+<command> from phones, by outcome.', ['outcome']));
+  const httpRequests = registry.register(new Counter('snomctl_http_requests_total', 'REST requests, by method, route and status.', ['method', 'route', 'status']));
+  const httpLatency = registry.register(new Histogram('snomctl_http_request_duration_seconds', 'REST request duration.', LATENCY_BUCKETS, ['route']));
+  const commands = registry.register(new Counter('snomctl_commands_total', 'Phone web commands sent over REST, by kind and outcome.', ['kind', 'outcome']));
+  const errors = registry.register(new Counter('snomctl_errors_total', 'Error answers of the REST API, by code.', ['code']));
+
+  const off = [
+    service.events.on('delivery', (e) => {
+      deliveries.inc({ outcome: e.status, cause: e.cause });
+      if (e.status === 'delivered' || e.status === 'failed') deliveryLatency.observe(e.latencyMs / 1000, { outcome: e.status });
+    }),
+    service.events.on('registration', (e) => registrations.inc({ type: e.type })),
+    service.events.on('keys', (e) => keyWrites.inc({ profile: e.profile }, e.keys.length)),
+    service.events.on('buttonPress', (e) => buttonPresses.inc({ outcome: e.outcome })),
+  ];
+  return {
+    registry, deliveries, registrations, httpRequests, commands, errors,
+    http(method, route, status, seconds) {
+      httpRequests.inc({ method, route, status: String(status) });
+      httpLatency.observe(seconds, { route });
+    },
+    close() {
+      for (const f of off) f();
+    },
+  };
+}

@@ -24,29 +24,46 @@ export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   y: 'identity',
 };
 
-const CANONICAL: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events',
-    'Authentication-Info', 'Authorization', 'Call-ID', 'Call-Info', 'Contact', 'Content-Disposition',
-    'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-Type', 'CSeq', 'Date', 'Error-Info',
-    'Event', 'Expires', 'From', 'Identity', 'Identity-Info', 'In-Reply-To', 'Max-Forwards', 'MIME-Version',
-    'Min-Expires', 'Organization', 'P-Asserted-Identity', 'Path', 'Priority', 'Proxy-Authenticate',
-    'Proxy-Authorization', 'Proxy-Require', 'Reason', 'Record-Route', 'Refer-To', 'Referred-By',
-    'Reject-Contact', 'Reply-To', 'Request-Disposition', 'Require', 'Retry-After', 'Route', 'Server',
-    'Session-Expires', 'Subject', 'Subscription-State', 'Supported', 'Timestamp', 'To', 'Unsupported',
-    'User-Agent', 'Via', 'Warning', 'WWW-Authenticate',
-  ].map((n) => [n.toLowerCase(), n]),
-);
+const CANONICAL_NAMES = [
+  'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events',
+  'Authentication-Info', 'Authorization', 'Call-ID', 'Call-Info', 'Contact', 'Content-Disposition',
+  'Content-Encoding', 'Content-Language', 'Content-Length', 'Content-Type', 'CSeq', 'Date', 'Error-Info',
+  'Event', 'Expires', 'From', 'Identity', 'Identity-Info', 'In-Reply-To', 'Max-Forwards', 'MIME-Version',
+  'Min-Expires', 'Organization', 'P-Asserted-Identity', 'Path', 'Priority', 'Proxy-Authenticate',
+  'Proxy-Authorization', 'Proxy-Require', 'Reason', 'Record-Route', 'Refer-To', 'Referred-By',
+  'Reject-Contact', 'Reply-To', 'Request-Disposition', 'Require', 'Retry-After', 'Route', 'Server',
+  'Session-Expires', 'Subject', 'Subscription-State', 'Supported', 'Timestamp', 'To', 'Unsupported',
+  'User-Agent', 'Via', 'Warning', 'WWW-Authenticate',
+];
+
+/** Lowercase key → the RFC's spelling (a Map: no inherited properties). */
+const CANONICAL = new Map<string, string>(CANONICAL_NAMES.map((n) => [n.toLowerCase(), n]));
+const COMPACT = new Map<string, string>(Object.entries(COMPACT_FORMS));
+/**
+ * Keys of the spellings met most (canonical, lowercase, compact forms in either case), so lookups by a
+ * literal name skip toLowerCase. Filled once; names outside it are lowercased as usual.
+ */
+const KNOWN_KEYS = new Map<string, string>();
+for (const n of CANONICAL_NAMES) {
+  KNOWN_KEYS.set(n, n.toLowerCase());
+  KNOWN_KEYS.set(n.toLowerCase(), n.toLowerCase());
+}
+for (const [c, full] of COMPACT) {
+  KNOWN_KEYS.set(c, full);
+  KNOWN_KEYS.set(c.toUpperCase(), full);
+}
 
 /** The lookup key of a header name: lowercase full name (`V` → `via`, `call-id` → `call-id`). */
 export function headerKey(name: string): string {
+  const known = KNOWN_KEYS.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return COMPACT_FORMS[lower] ?? lower;
+  return COMPACT.get(lower) ?? lower;
 }
 
 /** The name to write on the wire for a header key: the RFC's spelling when known, else the key as given. */
 export function canonicalHeaderName(name: string): string {
-  return CANONICAL[headerKey(name)] ?? name;
+  return CANONICAL.get(headerKey(name)) ?? name;
 }
 
 /** RFC 3261 §25.1 token characters: valid in a header name. */
@@ -75,7 +92,7 @@ export interface HeaderField {
  * InvalidHeaderError: nothing set here can add a header line on the wire.
  */
 export class SipHeaders implements Iterable<HeaderField> {
-  private readonly fields: HeaderField[] = [];
+  private fields: HeaderField[] = [];
   // Parse results of this message's fields (src/sip/parsed-cache.ts); private so equality checks ignore it.
   #parsed: unknown[] | undefined; // [key, value, key, value, …]: a few entries, so a linear scan
 
@@ -85,23 +102,34 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** Appends a field without validation; only the parser uses this, for values it has already checked. */
   static fromTrusted(fields: HeaderField[]): SipHeaders {
+    return SipHeaders.adopt(fields.slice(), undefined);
+  }
+
+  /**
+   * Internal to src/sip: headers that take ownership of `fields` (already checked, never changed by the
+   * caller afterwards) and of `parsed`, a cacheParse list `[field, result, …]` with distinct keys.
+   */
+  static adopt(fields: HeaderField[], parsed: unknown[] | undefined): SipHeaders {
     const h = new SipHeaders();
-    h.fields.push(...fields);
+    h.fields = fields;
+    if (parsed !== undefined && parsed.length > 0) h.#parsed = parsed;
     return h;
   }
 
   /** The value of the first field with this name, or undefined. */
   get(name: string): string | undefined {
     const key = headerKey(name);
-    for (const f of this.fields) if (f.key === key) return f.value;
+    const fields = this.fields;
+    for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key) return fields[i]!.value;
     return undefined;
   }
 
   /** The values of every field with this name, in order (one per header line; not split at commas). */
   getAll(name: string): string[] {
     const key = headerKey(name);
+    const fields = this.fields;
     const out: string[] = [];
-    for (const f of this.fields) if (f.key === key) out.push(f.value);
+    for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key) out.push(fields[i]!.value);
     return out;
   }
 
@@ -112,7 +140,11 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** How many fields carry this name. */
   count(name: string): number {
-    return this.getAll(name).length;
+    const key = headerKey(name);
+    const fields = this.fields;
+    let n = 0;
+    for (let i = 0; i < fields.length; i++) if (fields[i]!.key === key) n++;
+    return n;
   }
 
   /** Adds a field after the existing ones. */
@@ -199,9 +231,11 @@ function compact(p: unknown[], fields: readonly HeaderField[]): unknown[] {
 }
 
 function checkedField(name: string, value: string): HeaderField {
-  if (!TOKEN.test(name)) throw new InvalidHeaderError(`header name ${JSON.stringify(name)} is not a SIP token`);
+  const key = KNOWN_KEYS.get(name);
+  if (key === undefined && !TOKEN.test(name)) throw new InvalidHeaderError(`header name ${JSON.stringify(name)} is not a SIP token`);
   if (FORBIDDEN_IN_VALUE.test(value)) {
     throw new InvalidHeaderError(`value of header ${name} contains CR, LF or NUL`);
   }
-  return { name: canonicalHeaderName(name), key: headerKey(name), value };
+  const k = key ?? headerKey(name);
+  return { name: CANONICAL.get(k) ?? name, key: k, value };
 }

@@ -3,23 +3,33 @@ import { InvalidHeaderError } from './headers.js';
 import { BRANCH_COOKIE } from './via.js';
 import { C_WORD, scan } from './chars.js';
 
-// base64url alphabet: every character is a SIP token character and URL-safe.
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const POOL_SIZE = 4096;
-// A pool of random bytes refilled from the CSPRNG when used up: one syscall per ~200 identifiers.
-const pool = Buffer.alloc(POOL_SIZE);
+// base64url text of random bytes: every character is a SIP token character, URL-safe, and carries 6
+// random bits. The pool is refilled from the CSPRNG when used up (one call per ~68 requests' identifiers).
+const POOL_BYTES = 3072; // a multiple of 3: no padding
+const POOL_SIZE = (POOL_BYTES / 3) * 4;
+const raw = Buffer.alloc(POOL_BYTES);
+let pool = '';
 let offset = POOL_SIZE;
+
+function refill(): void {
+  randomFillSync(raw);
+  pool = raw.toString('base64url');
+  offset = 0;
+}
 
 /** `n` characters of base64url text carrying 6 random bits each (from node:crypto). */
 export function randomToken(n: number): string {
-  if (offset + n > POOL_SIZE) {
-    randomFillSync(pool);
-    offset = 0;
+  if (!(n > 0)) return '';
+  const count = Math.ceil(n);
+  if (count > POOL_SIZE) {
+    let out = '';
+    for (let left = count; left > 0; left -= POOL_SIZE) out += randomToken(left < POOL_SIZE ? left : POOL_SIZE);
+    return out;
   }
-  let out = '';
-  for (let i = 0; i < n; i++) out += ALPHABET[pool[offset + i]! & 63]!;
-  offset += n;
-  return out;
+  if (offset + count > POOL_SIZE) refill();
+  const start = offset;
+  offset += count;
+  return pool.slice(start, offset);
 }
 
 /** A new Via branch: the RFC 3261 magic cookie plus 132 random bits (§8.1.1.7). */

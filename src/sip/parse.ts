@@ -7,7 +7,7 @@ import {
 import type { SipMessage, SipRequest, SipResponse } from './message.js';
 import { parseNameAddrRange } from './name-addr.js';
 import { SipParseError, type ParsePartial } from './parse-error.js';
-import { cacheRequestUri } from './parsed-cache.js';
+import { pushRequestUri } from './parsed-cache.js';
 import { parseUriRange, type Uri } from './uri.js';
 import { parseViaRange } from './via.js';
 import { DEFAULT_PARSE_LIMITS, resolveLimits, type ParseLimits } from './parse-limits.js';
@@ -80,7 +80,7 @@ function parse(data: Buffer, limits: ParseLimits, stream: boolean): Result<SipMe
   // ---- header fields (§7.3): folding, LWS around ':', case-insensitive names ----
   const fields: HeaderField[] = [];
   // parse results of the validated headers, as [field, result] pairs for the accessors' cache
-  const parsed: Array<HeaderField | Result<unknown, SipParseError>> = [];
+  const parsed: unknown[] = [];
   let contentLength = -1;
   let contactStar = false;
   let contactFields = 0;
@@ -104,10 +104,17 @@ function parse(data: Buffer, limits: ParseLimits, stream: boolean): Result<SipMe
       if (colon < 0) colon = n;
     }
     const nameEnd = colon > e ? pos : trimEnd(s, pos, colon);
-    const name = s.slice(pos, nameEnd);
-    // a usual spelling needs no character check
-    let key = usualKey(name);
-    if (key === undefined && nameEnd > pos && scan(s, pos, nameEnd, C_TOKEN) === nameEnd) key = keyOf(s, pos, nameEnd, name);
+    // a usual spelling needs no character check and no copy of the name
+    const usual = usualName(s, pos, nameEnd);
+    let name: string;
+    let key: string | undefined;
+    if (usual !== undefined) {
+      name = usual.name;
+      key = usual.key;
+    } else {
+      name = s.slice(pos, nameEnd);
+      if (nameEnd > pos && scan(s, pos, nameEnd, C_TOKEN) === nameEnd) key = keyOf(s, pos, nameEnd, name);
+    }
     if (key === undefined) {
       error ??= [400, 'Malformed header line'];
       while (next < n && isWspAt(s, next)) next = s.indexOf('\r\n', next) + 2;
@@ -188,10 +195,6 @@ function parse(data: Buffer, limits: ParseLimits, stream: boolean): Result<SipMe
   }
   if (error === undefined && contactStar && contactFields > 1) error = [400, 'Invalid Contact header'];
   if (error !== undefined) return fail(error[0], error[1], partialOf(head, fields));
-  const headers = SipHeaders.fromTrusted(fields);
-  for (let i = 0; i < parsed.length; i += 2) {
-    headers.cacheParse(parsed[i] as HeaderField, parsed[i + 1]);
-  }
 
   // ---- body framing (§18.3, §20.14) ----
   let bodyEnd: number;
@@ -210,11 +213,13 @@ function parse(data: Buffer, limits: ParseLimits, stream: boolean): Result<SipMe
     data.copy(body, 0, bodyStart, bodyEnd);
   }
   if (head.kind === 'request') {
-    const req: SipRequest = { kind: 'request', method: head.method!, uri: head.uri!, version: head.version!, headers, body };
-    cacheRequestUri(req, head.parsedUri!);
+    pushRequestUri(parsed, head.uri!, head.parsedUri!);
+    const req: SipRequest = { kind: 'request', method: head.method!, uri: head.uri!, version: head.version!, headers: SipHeaders.adopt(fields, parsed), body };
     return ok(req);
   }
-  const res: SipResponse = { kind: 'response', version: head.version!, status: head.status!, reason: head.reason!, headers, body };
+  const res: SipResponse = {
+    kind: 'response', version: head.version!, status: head.status!, reason: head.reason!, headers: SipHeaders.adopt(fields, parsed), body,
+  };
   return ok(res);
 }
 
@@ -268,21 +273,32 @@ function eqi(s: string, a: number, lower: string): boolean {
   return true;
 }
 
-/** The key of a header name in its usual spelling (one native string comparison each), else undefined. */
-function usualKey(name: string): string | undefined {
-  switch (name) {
-    case 'Via': return 'via';
-    case 'From': return 'from';
-    case 'To': return 'to';
-    case 'Call-ID': return 'call-id';
-    case 'CSeq': return 'cseq';
-    case 'Contact': return 'contact';
-    case 'Max-Forwards': return 'max-forwards';
-    case 'Content-Length': return 'content-length';
-    case 'Content-Type': return 'content-type';
-    case 'Expires': return 'expires';
-    case 'User-Agent': return 'user-agent';
-    case 'Route': return 'route';
+interface UsualName {
+  readonly name: string;
+  readonly key: string;
+}
+
+/** Header names in their usual spelling, by length: those the stack and Snom phones send most. */
+const USUAL_NAMES: ReadonlyArray<readonly UsualName[] | undefined> = (() => {
+  const table: UsualName[][] = [];
+  for (const name of [
+    'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Content-Length', 'Content-Type',
+    'Expires', 'User-Agent', 'Route', 'Record-Route', 'Authorization', 'WWW-Authenticate', 'Supported',
+    'Allow', 'Allow-Events', 'Event', 'Require', 'Accept', 'Server', 'Min-Expires', 'Proxy-Authorization',
+    'Proxy-Authenticate', 'Subscription-State', 'Date', 'Timestamp', 'Path', 'Organization',
+  ]) {
+    (table[name.length] ??= []).push({ name, key: name.toLowerCase() });
+  }
+  return table;
+})();
+
+/** The interned name and key of s[a, b) when it is a usual spelling (exact case), else undefined. */
+function usualName(s: string, a: number, b: number): UsualName | undefined {
+  const candidates = USUAL_NAMES[b - a];
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
+    if (s.startsWith(c.name, a)) return c;
   }
   return undefined;
 }

@@ -34,6 +34,11 @@ export function cacheRequestUri(req: SipRequest, result: Result<Uri, SipParseErr
   req.headers.cacheParse(REQUEST_URI, { raw: req.uri, result });
 }
 
+/** Appends the Request-URI's cache entry to a cacheParse list for SipHeaders.adopt (the parser's way). */
+export function pushRequestUri(parsed: unknown[], raw: string, result: Result<Uri, SipParseError>): void {
+  parsed.push(REQUEST_URI, { raw, result });
+}
+
 /** The cached parsed Request-URI of a request, computing it with `parse` on a miss or after `uri` changed. */
 export function cachedRequestUri(req: SipRequest, parse: (s: string) => Result<Uri, SipParseError>): Result<Uri, SipParseError> {
   const c = req.headers.cachedParse(REQUEST_URI) as { raw: string; result: Result<Uri, SipParseError> } | undefined;

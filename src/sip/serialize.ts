@@ -1,4 +1,5 @@
 import { SnomError } from '../util/errors.js';
+import { C_TOKEN, scan } from './chars.js';
 import type { SipMessage } from './message.js';
 
 /** A message whose start line would be malformed on the wire (bad method, URI, status or reason). */
@@ -9,9 +10,29 @@ export class InvalidMessageError extends SnomError<'SNOM_ERR_SIP_INVALID_MESSAGE
   }
 }
 
-const METHOD = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const NO_SPACE_OR_CONTROL = /^[^\s\0-\x1f\x7f]+$/;
-const NO_LINE_BREAK = /^[^\r\n\0]*$/;
+
+/** Non-empty, no whitespace (JavaScript's `\s`, Unicode spaces included) and no control character. */
+function isRequestUriText(uri: string): boolean {
+  const n = uri.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = uri.charCodeAt(i);
+    if (c <= 32 || c === 127) return false;
+    // non-ASCII: the regular expression knows which characters are Unicode spaces
+    if (c > 127) return NO_SPACE_OR_CONTROL.test(uri);
+  }
+  return true;
+}
+
+/** No CR, LF or NUL. */
+function isReasonText(reason: string): boolean {
+  for (let i = 0; i < reason.length; i++) {
+    const c = reason.charCodeAt(i);
+    if (c === 13 || c === 10 || c === 0) return false;
+  }
+  return true;
+}
 
 /**
  * Writes a message as wire bytes (RFC 3261 §7). Content-Length is always written from the body's
@@ -20,23 +41,34 @@ const NO_LINE_BREAK = /^[^\r\n\0]*$/;
 export function serializeMessage(msg: SipMessage): Buffer {
   let head: string;
   if (msg.kind === 'request') {
-    if (!METHOD.test(msg.method)) throw new InvalidMessageError(`method ${JSON.stringify(msg.method)} is not a token`);
-    if (!NO_SPACE_OR_CONTROL.test(msg.uri)) {
+    // (String(): what the regular expressions this replaces did with a value that is not a string)
+    const method = typeof msg.method === 'string' ? msg.method : String(msg.method);
+    if (method.length === 0 || scan(method, 0, method.length, C_TOKEN) !== method.length) {
+      throw new InvalidMessageError(`method ${JSON.stringify(msg.method)} is not a token`);
+    }
+    const uri = typeof msg.uri === 'string' ? msg.uri : String(msg.uri);
+    if (!isRequestUriText(uri)) {
       throw new InvalidMessageError('Request-URI is empty or contains whitespace or control characters');
     }
-    head = `${msg.method} ${msg.uri} ${msg.version}\r\n`;
+    head = method + ' ' + uri + ' ' + msg.version + '\r\n';
   } else {
     if (!Number.isInteger(msg.status) || msg.status < 100 || msg.status > 699) {
       throw new InvalidMessageError(`status ${msg.status} is not in 100..699`);
     }
-    if (!NO_LINE_BREAK.test(msg.reason)) throw new InvalidMessageError('reason phrase contains CR, LF or NUL');
-    head = `${msg.version} ${msg.status} ${msg.reason}\r\n`;
+    const reason = typeof msg.reason === 'string' ? msg.reason : String(msg.reason);
+    if (!isReasonText(reason)) throw new InvalidMessageError('reason phrase contains CR, LF or NUL');
+    head = msg.version + ' ' + msg.status + ' ' + reason + '\r\n';
   }
   for (const f of msg.headers) {
-    if (f.key !== 'content-length') head += `${f.name}: ${f.value}\r\n`;
+    if (f.key !== 'content-length') head += f.name + ': ' + f.value + '\r\n';
   }
-  head += `Content-Length: ${msg.body.length}\r\n\r\n`;
-  if (msg.body.length === 0) return Buffer.from(head, 'utf8');
-  const headBytes = Buffer.from(head, 'utf8');
-  return Buffer.concat([headBytes, msg.body], headBytes.length + msg.body.length);
+  const body = msg.body;
+  head += 'Content-Length: ' + body.length + '\r\n\r\n';
+  if (body.length === 0) return Buffer.from(head, 'utf8');
+  // one buffer for head and body (no intermediate head buffer to copy)
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headBytes + body.length);
+  out.write(head, 0, headBytes, 'utf8');
+  out.set(body, headBytes);
+  return out;
 }

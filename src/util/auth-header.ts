@@ -65,6 +65,11 @@ function tokenEnd(s: string, i: number): number {
   return i;
 }
 
+/** Internal (digest.ts): the end of the RFC 7230 token starting at `i` (`i` itself when there is none). */
+export function authTokenEnd(s: string, i: number): number {
+  return tokenEnd(s, i);
+}
+
 type Scanned = { value: string; end: number } | { error: string };
 
 /** A quoted-string starting at the `"` at `i`; `\` escapes the next character. */

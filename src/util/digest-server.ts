@@ -1,6 +1,6 @@
 // The challenging side of Digest authentication (RFC 7616 §3.3/§3.5, RFC 3261 §22.4, RFC 8760):
 // stateless HMAC nonces, a bounded replay tracker for nc, constant-time response checks.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash as oneShotHash, randomBytes, randomFillSync } from 'node:crypto';
 import { InvalidOptionError } from './errors.js';
 import { findControlChar } from './text.js';
 import {
@@ -78,12 +78,41 @@ const NONCE_TIME = 6;
 const NONCE_DATA = NONCE_TIME + 9;
 const NONCE_BYTES = NONCE_DATA + 15;
 const NONCE_TEXT = /^[A-Za-z0-9_-]{40}$/; // 30 bytes exactly: one spelling per nonce
+const NONCE_MAC = NONCE_BYTES - NONCE_DATA;
+/** HMAC-SHA256 block size (RFC 2104 B). */
+const BLOCK = 64;
+/** Random bytes drawn from the CSPRNG at once: one call per 455 nonces. */
+const RANDOM_POOL = 9 * 455;
+const HAS_ONE_SHOT = typeof oneShotHash === 'function';
+// A nonce placeholder for challenge templates: base64url characters, so it is never escaped.
+const NONCE_SLOT = 'NONCE0SLOT0NONCE0SLOT0NONCE0SLOT0NONCE0S';
+
+/** A challenge value cut around its nonce: `${head}${nonce}${tail}` (tail with or without stale=true). */
+interface ChallengeTemplate {
+  readonly head: string;
+  readonly tail: string;
+  readonly staleTail: string;
+}
 
 type Prepared =
   | { readonly done: DigestVerifyResult }
   | { readonly done?: undefined; readonly creds: DigestCredentials; readonly algorithm: DigestAlgorithm;
       readonly qop: DigestQop | undefined; readonly nc: number | undefined; readonly issuedAt: number;
       readonly method: string; readonly body: string | Uint8Array | undefined };
+
+/**
+ * Whether `given` (hex digits in either case) spells `expected` (lower-case hex), in time independent of
+ * where they differ.
+ */
+function sameHex(given: string, expected: string): boolean {
+  if (given.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < given.length; i++) {
+    const c = given.charCodeAt(i);
+    diff |= (c >= 65 && c <= 90 ? c | 0x20 : c) ^ expected.charCodeAt(i);
+  }
+  return diff === 0;
+}
 
 /**
  * Issues Digest challenges and verifies credentials. Nonces are stateless (HMAC of time and random
@@ -98,6 +127,15 @@ export class DigestServer {
   readonly #now: () => number;
   readonly #secret: Buffer;
   readonly #tracker: NcTracker;
+  /** One template per algorithm, or the error formatting gave (thrown by challenge, as before). */
+  readonly #templates: readonly ChallengeTemplate[] | Error;
+  // HMAC-SHA256 with the secret as two one-shot hashes (RFC 2104): `(K ⊕ ipad) ‖ data` and
+  // `(K ⊕ opad) ‖ inner digest`, kept in scratch buffers (all use is synchronous).
+  readonly #inner = Buffer.alloc(BLOCK + NONCE_DATA);
+  readonly #outer = Buffer.alloc(BLOCK + 32);
+  readonly #nonce = Buffer.alloc(NONCE_BYTES);
+  readonly #random = Buffer.alloc(RANDOM_POOL);
+  #randomOffset = RANDOM_POOL;
 
   constructor(options: DigestServerOptions) {
     if (typeof options.realm !== 'string' || options.realm === '' || findControlChar(options.realm)) {
@@ -124,6 +162,32 @@ export class DigestServer {
     const max = options.maxTrackedNonces ?? DIGEST_SERVER_DEFAULTS.maxTrackedNonces;
     if (!Number.isSafeInteger(max) || max < 1) throw new InvalidOptionError('maxTrackedNonces', 'must be a positive whole number');
     this.#tracker = new NcTracker(max, this.#now());
+    const key = this.#secret.length > BLOCK ? createHash('sha256').update(this.#secret).digest() : this.#secret;
+    for (let i = 0; i < BLOCK; i++) {
+      const k = i < key.length ? key[i]! : 0;
+      this.#inner[i] = k ^ 0x36;
+      this.#outer[i] = k ^ 0x5c;
+    }
+    this.#templates = this.#makeTemplates();
+  }
+
+  /** Challenge values formatted once with a placeholder nonce and cut around it. */
+  #makeTemplates(): readonly ChallengeTemplate[] | Error {
+    const out: ChallengeTemplate[] = [];
+    for (const algorithm of this.#algorithms) {
+      const parts: string[] = [];
+      for (const stale of [false, true]) {
+        const r = formatDigestChallenge({ realm: this.realm, nonce: NONCE_SLOT, algorithm, qop: this.#qop, stale });
+        if (!r.ok) return r.error;
+        // the realm before it is quoted with `"` escaped, so it cannot hold `nonce="<slot>"`
+        const at = r.value.indexOf(`nonce="${NONCE_SLOT}"`);
+        if (at < 0) return new Error('challenge template without its nonce');
+        parts.push(r.value.slice(0, at + 7), r.value.slice(at + 7 + NONCE_SLOT.length));
+      }
+      if (parts[0] !== parts[2]) return new Error('challenge templates differ before the nonce');
+      out.push({ head: parts[0]!, tail: parts[1]!, staleTail: parts[3]! });
+    }
+    return out;
   }
 
   /** Number of nonces currently remembered for replay protection (at most maxTrackedNonces). */
@@ -136,13 +200,17 @@ export class DigestServer {
    * SHA-256 first; `stale: true` tells the client its password was right but the nonce expired.
    */
   challenge(options: { stale?: boolean } = {}): string[] {
+    const templates = this.#templates;
+    // Every value is a checked token or quoted text without control characters: never thrown in practice.
+    if (templates instanceof Error) throw templates;
     const nonce = this.#issueNonce();
-    return this.#algorithms.map((algorithm) => {
-      const r = formatDigestChallenge({ realm: this.realm, nonce, algorithm, qop: this.#qop, stale: options.stale === true });
-      // Every value is a checked token or quoted text without control characters.
-      if (!r.ok) throw r.error;
-      return r.value;
-    });
+    const stale = options.stale === true;
+    const out: string[] = [];
+    for (let i = 0; i < templates.length; i++) {
+      const t = templates[i]!;
+      out.push(t.head + nonce + (stale ? t.staleTail : t.tail));
+    }
+    return out;
   }
 
   /**
@@ -212,43 +280,58 @@ export class DigestServer {
       // No stored HA1 for this hash, or a -sess answer without cnonce.
       return { status: 'failure', reason: creds.cnonce === undefined ? 'malformed' : 'unsupported-algorithm', username };
     }
-    const given = Buffer.from(creds.response.toLowerCase(), 'latin1');
-    if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected, 'latin1'))) {
-      return { status: 'failure', reason: 'wrong-response', username };
-    }
+    if (!sameHex(creds.response, expected)) return { status: 'failure', reason: 'wrong-response', username };
     if (this.#now() - issuedAt >= this.#lifetime) return { status: 'stale', username };
     if (nc !== undefined) {
-      const check = this.#tracker.check(creds.nonce, issuedAt, nc);
+      const check = this.#tracker.use(creds.nonce, issuedAt, nc);
       if (check === 'replayed') return { status: 'failure', reason: 'replayed-nc', username };
       if (check === 'unknown') return { status: 'stale', username };
-      this.#tracker.record(creds.nonce, issuedAt, nc);
     }
     return { status: 'ok', username, algorithm, qop };
   }
 
   #issueNonce(): string {
-    const data = Buffer.allocUnsafe(NONCE_BYTES);
+    const data = this.#nonce;
     const now = Math.floor(this.#now());
     data.writeUIntBE(Number.isSafeInteger(now) && now >= 0 && now < 2 ** 48 ? now : 0, 0, NONCE_TIME);
-    randomBytes(NONCE_DATA - NONCE_TIME).copy(data, NONCE_TIME);
-    this.#mac(data.subarray(0, NONCE_DATA)).copy(data, NONCE_DATA, 0, NONCE_BYTES - NONCE_DATA);
+    let r = this.#randomOffset;
+    if (r + NONCE_DATA - NONCE_TIME > RANDOM_POOL) {
+      randomFillSync(this.#random);
+      r = 0;
+    }
+    const random = this.#random;
+    for (let i = NONCE_TIME; i < NONCE_DATA; i++) data[i] = random[r++]!;
+    this.#randomOffset = r;
+    const mac = this.#mac(data);
+    for (let i = 0; i < NONCE_MAC; i++) data[NONCE_DATA + i] = mac.charCodeAt(i);
     return data.toString('base64url');
   }
 
   /** The issue time of a nonce this server made, or undefined for a foreign, forged or future one. */
   #nonceTime(nonce: string): number | undefined {
-    if (!NONCE_TEXT.test(nonce)) return undefined;
+    if (nonce.length !== 40 || !NONCE_TEXT.test(nonce)) return undefined;
     const data = Buffer.from(nonce, 'base64url');
     if (data.length !== NONCE_BYTES) return undefined;
-    const mac = this.#mac(data.subarray(0, NONCE_DATA)).subarray(0, NONCE_BYTES - NONCE_DATA);
-    if (!timingSafeEqual(mac, data.subarray(NONCE_DATA))) return undefined;
+    const mac = this.#mac(data);
+    // constant time: no early exit
+    let diff = 0;
+    for (let i = 0; i < NONCE_MAC; i++) diff |= mac.charCodeAt(i) ^ data[NONCE_DATA + i]!;
+    if (diff !== 0) return undefined;
     const issuedAt = data.readUIntBE(0, NONCE_TIME);
     // A nonce from the future: the clock went back by more than a lifetime; refuse rather than trust it.
     return issuedAt - this.#now() > this.#lifetime ? undefined : issuedAt;
   }
 
-  #mac(data: Buffer): Buffer {
-    return createHmac('sha256', this.#secret).update(data).digest();
+  /** HMAC-SHA256(secret, data[0, NONCE_DATA)) as latin1 text (one character per byte). */
+  #mac(data: Buffer): string {
+    if (!HAS_ONE_SHOT) return createHmac('sha256', this.#secret).update(data.subarray(0, NONCE_DATA)).digest('binary');
+    const inner = this.#inner;
+    for (let i = 0; i < NONCE_DATA; i++) inner[BLOCK + i] = data[i]!;
+    // latin1 ('binary') text rather than a Buffer: crypto.hash makes Buffers slowly (an ArrayBuffer each)
+    const digest = oneShotHash('sha256', inner, 'binary');
+    const outer = this.#outer;
+    for (let i = 0; i < 32; i++) outer[BLOCK + i] = digest.charCodeAt(i);
+    return oneShotHash('sha256', outer, 'binary');
   }
 
   /** A description without the secret. */

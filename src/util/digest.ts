@@ -1,9 +1,10 @@
 // Digest access authentication arithmetic and typed Digest headers: RFC 7616 (HTTP), RFC 2617,
 // RFC 3261 §22.4 and RFC 8760 (SIP). Shared by the SIP stack and the phone's HTTP client.
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { err, ok, type Result } from './errors.js';
 import {
   AuthHeaderError,
+  authTokenEnd,
   formatChallenge,
   formatCredentials,
   parseCredentials,
@@ -33,6 +34,7 @@ export type DigestSecret =
 /** Maps an `algorithm` parameter to a supported algorithm, case-insensitively; absent means MD5. */
 export function parseDigestAlgorithm(text: string | undefined): DigestAlgorithm | undefined {
   if (text === undefined) return 'MD5';
+  if (text === 'SHA-256' || text === 'MD5') return text;
   const upper = text.toUpperCase();
   return DIGEST_ALGORITHMS.find((a) => a.toUpperCase() === upper);
 }
@@ -44,8 +46,12 @@ export function digestHashOf(algorithm: DigestAlgorithm): DigestHash {
 
 /** Lower-case hex digest of UTF-8 text or bytes. */
 export function hashHex(hash: DigestHash, data: string | Uint8Array): string {
-  return createHash(hash === 'MD5' ? 'md5' : 'sha256').update(data).digest('hex');
+  const name = hash === 'MD5' ? 'md5' : 'sha256';
+  // crypto.hash (Node ≥ 20.12) skips the Hash object: about 3× cheaper for short inputs
+  return HAS_ONE_SHOT ? oneShotHash(name, data, 'hex') : createHash(name).update(data).digest('hex');
 }
+
+const HAS_ONE_SHOT = typeof oneShotHash === 'function';
 
 /** Length in hex digits of a response or HA1 for a hash. */
 export function digestHexLength(hash: DigestHash): number {
@@ -60,8 +66,14 @@ export function formatNc(n: number): string {
 
 /** Reads an `nc` value: exactly 8 hex digits, not zero; undefined otherwise. */
 export function parseNc(text: string): number | undefined {
-  if (!/^[0-9a-fA-F]{8}$/.test(text)) return undefined;
-  const n = Number.parseInt(text, 16);
+  if (typeof text !== 'string' || text.length !== 8) return undefined;
+  let n = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = text.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d < 0) return undefined;
+    n = n * 16 + d;
+  }
   return n === 0 ? undefined : n;
 }
 
@@ -192,6 +204,10 @@ const OPTIONAL_CREDENTIALS = ['algorithm', 'qop', 'nc', 'cnonce', 'opaque'] as c
  * `missing-param` (naming it) when username, realm, nonce, uri or response is absent. Never throws.
  */
 export function parseDigestCredentials(value: string): Result<DigestCredentials, AuthHeaderError> {
+  if (typeof value === 'string') {
+    const simple = simpleDigestCredentials(value);
+    if (simple !== undefined) return ok(simple);
+  }
   const parsed = parseCredentials(value);
   if (!parsed.ok) return parsed;
   if (parsed.value.scheme.toLowerCase() !== 'digest') {
@@ -219,4 +235,149 @@ export function formatDigestCredentials(credentials: DigestCredentials): Result<
     if (v !== undefined) params.set(name, v);
   }
   return formatCredentials({ scheme: 'Digest', params });
+}
+
+// ---- the common shape, without the generic parser's intermediate objects ----
+
+const SP = 0x20;
+const HTAB = 0x09;
+
+function skipSpaces(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c !== SP && c !== HTAB) return i;
+    i++;
+  }
+}
+
+/** Whether s[a, a + lower.length) equals `lower` (lowercase letters and `-`) ignoring ASCII case. */
+function eqi(s: string, a: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) if ((s.charCodeAt(a + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * parseDigestCredentials of the usual shape — `Digest name=value, name="value", …` with single spaces or
+ * tabs, no escapes, no line folds, no empty list elements, no repeated parameter — else undefined (the
+ * generic parser then decides, so both give the same answer for every input this accepts).
+ */
+// what the generic parser treats specially inside quoted strings: escapes and control characters (HTAB aside)
+const ESCAPE_OR_CONTROL = /[\\\x00-\x08\x0a-\x1f\x7f]/;
+
+function simpleDigestCredentials(s: string): DigestCredentials | undefined {
+  // with none of them anywhere, a quoted string simply ends at the next `"`
+  if (ESCAPE_OR_CONTROL.test(s)) return undefined;
+  const len = s.length;
+  const i = skipSpaces(s, 0);
+  if (authTokenEnd(s, i) !== i + 6 || !eqi(s, i, 'digest')) return undefined;
+  let j = skipSpaces(s, i + 6);
+  if (j === i + 6) return undefined;
+  let username: string | undefined;
+  let realm: string | undefined;
+  let nonce: string | undefined;
+  let uri: string | undefined;
+  let response: string | undefined;
+  let algorithm: string | undefined;
+  let qop: string | undefined;
+  let nc: string | undefined;
+  let cnonce: string | undefined;
+  let opaque: string | undefined;
+  let others: string[] | undefined;
+  for (;;) {
+    const nameEnd = authTokenEnd(s, j);
+    if (nameEnd === j) return undefined;
+    let k = skipSpaces(s, nameEnd);
+    if (s.charCodeAt(k) !== 0x3d) return undefined;
+    k = skipSpaces(s, k + 1);
+    let value: string;
+    if (s.charCodeAt(k) === 0x22) {
+      const q = s.indexOf('"', k + 1);
+      if (q < 0) return undefined;
+      value = s.slice(k + 1, q);
+      k = q + 1;
+    } else {
+      let q = k;
+      for (; q < len; q++) {
+        const c = s.charCodeAt(q);
+        if (c <= 0x20 || c === 0x7f || c === 0x2c || c === 0x22 || (q === k && c === 0x3d)) break;
+      }
+      if (q === k) return undefined;
+      value = s.slice(k, q);
+      k = q;
+    }
+    // a known name seen twice, or any other name seen twice, is left to the generic parser (an error)
+    let known = true;
+    switch (nameEnd - j) {
+      case 2:
+        if (!eqi(s, j, 'nc') || nc !== undefined) known = false;
+        else nc = value;
+        break;
+      case 3:
+        if (eqi(s, j, 'uri')) {
+          if (uri !== undefined) return undefined;
+          uri = value;
+        } else if (eqi(s, j, 'qop')) {
+          if (qop !== undefined) return undefined;
+          qop = value;
+        } else known = false;
+        break;
+      case 5:
+        if (eqi(s, j, 'realm')) {
+          if (realm !== undefined) return undefined;
+          realm = value;
+        } else if (eqi(s, j, 'nonce')) {
+          if (nonce !== undefined) return undefined;
+          nonce = value;
+        } else known = false;
+        break;
+      case 6:
+        if (eqi(s, j, 'cnonce')) {
+          if (cnonce !== undefined) return undefined;
+          cnonce = value;
+        } else if (eqi(s, j, 'opaque')) {
+          if (opaque !== undefined) return undefined;
+          opaque = value;
+        } else known = false;
+        break;
+      case 8:
+        if (eqi(s, j, 'username')) {
+          if (username !== undefined) return undefined;
+          username = value;
+        } else if (eqi(s, j, 'response')) {
+          if (response !== undefined) return undefined;
+          response = value;
+        } else known = false;
+        break;
+      case 9:
+        if (!eqi(s, j, 'algorithm') || algorithm !== undefined) known = false;
+        else algorithm = value;
+        break;
+      default:
+        known = false;
+    }
+    if (!known) {
+      const name = s.slice(j, nameEnd).toLowerCase();
+      if (name === 'nc' || name === 'algorithm') return undefined; // repeated
+      if (others === undefined) others = [name];
+      else if (others.includes(name)) return undefined;
+      else others.push(name);
+    }
+    k = skipSpaces(s, k);
+    if (k >= len) break;
+    if (s.charCodeAt(k) !== 0x2c) return undefined;
+    k = skipSpaces(s, k + 1);
+    if (k >= len) break;
+    if (s.charCodeAt(k) === 0x2c) return undefined;
+    j = k;
+  }
+  if (username === undefined || realm === undefined || nonce === undefined || uri === undefined || response === undefined) {
+    return undefined;
+  }
+  const out: { -readonly [K in keyof DigestCredentials]: DigestCredentials[K] } = { username, realm, nonce, uri, response };
+  if (algorithm !== undefined) out.algorithm = algorithm;
+  if (qop !== undefined) out.qop = qop;
+  if (nc !== undefined) out.nc = nc;
+  if (cnonce !== undefined) out.cnonce = cnonce;
+  if (opaque !== undefined) out.opaque = opaque;
+  return out;
 }

@@ -49,9 +49,25 @@ export class NcTracker {
     return back < NC_WINDOW && (e.seen & (1 << back)) === 0 ? 'fresh' : 'replayed';
   }
 
+  /** check, then record when `fresh`: one lookup instead of two. */
+  use(nonce: string, issuedAt: number, nc: number): NcCheck {
+    const e = this.#entries.get(nonce);
+    if (!e) {
+      if (issuedAt < this.#since || issuedAt <= this.#evictedUpTo) return 'unknown';
+    } else if (nc <= e.max) {
+      const back = e.max - nc;
+      if (back >= NC_WINDOW || (e.seen & (1 << back)) !== 0) return 'replayed';
+    }
+    this.#record(nonce, issuedAt, nc, e);
+    return 'fresh';
+  }
+
   /** Marks `nc` used (call only after check gave `fresh` and the request was authenticated). */
   record(nonce: string, issuedAt: number, nc: number): void {
-    const e = this.#entries.get(nonce);
+    this.#record(nonce, issuedAt, nc, this.#entries.get(nonce));
+  }
+
+  #record(nonce: string, issuedAt: number, nc: number, e: Entry | undefined): void {
     if (!e) {
       this.#entries.set(nonce, { issuedAt, max: nc, seen: 1 });
       if (this.#entries.size > this.#maxEntries) this.#evictOldest();

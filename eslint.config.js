@@ -3,6 +3,11 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import layers from './eslint-rules/layers.js';
 
+/** Browser globals the dashboard may use (no `globals` package is installed). */
+const BROWSER_GLOBALS = ['window', 'document', 'location', 'history', 'navigator', 'sessionStorage', 'fetch', 'console',
+  'requestAnimationFrame', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'CSS', 'Event', 'Node', 'Element',
+  'HTMLElement', 'KeyboardEvent', 'TextDecoderStream', 'AbortController', 'URL'];
+
 /** The layer rule alone; test/unit/lint/layers.test.ts runs it against checked-in violating fixtures. */
 /** @type {import('eslint').Linter.Config} */
 export const layerConfig = {
@@ -27,6 +32,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-control-regex': 'off',
+    },
+  },
+  {
+    // the web dashboard: browser code, type-checked against dashboard/tsconfig.json (lib DOM)
+    files: ['dashboard/**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'the dashboard runs in the browser' }] }],
     },
   },
   {

@@ -10,6 +10,7 @@ import { keyRoutes } from './routes-keys.js';
 import { commandRoutes } from './routes-commands.js';
 import { eventRoutes } from './routes-events.js';
 import { systemRoutes } from './routes-system.js';
+import { dashboardRoutes } from './routes-dashboard.js';
 
 /** Options of buildApp. */
 export interface BuildAppOptions {
@@ -30,6 +31,8 @@ export interface BuildAppOptions {
   readonly redactLine?: (line: string) => string;
   /** Wall clock (ms); default Date.now. */
   readonly now?: () => number;
+  /** Folder of the built dashboard served at `/`; default `<package root>/dist/dashboard`. */
+  readonly dashboardDir?: string;
 }
 
 /** What the route modules share. */
@@ -105,6 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   keyRoutes(app, ctx);
   commandRoutes(app, ctx);
   eventRoutes(app, ctx);
+  dashboardRoutes(app, ctx);
   await app.ready();
   return app;
 }

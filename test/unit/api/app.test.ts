@@ -198,7 +198,7 @@ test('GET /openapi.json lists every route with its schemas', async () => {
   assert.equal(doc.openapi, '3.0.3');
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort();
   assert.deepEqual(ops, [
-    'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /v1/action-url/{event}', 'GET /v1/events', 'GET /v1/phones',
+    'GET /', 'GET /dashboard/{file}', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /v1/action-url/{event}', 'GET /v1/events', 'GET /v1/phones',
     'GET /v1/phones/{aor}/keys', 'POST /v1/api', 'POST /v1/commands', 'POST /v1/keys', 'POST /v1/phones/{aor}/resync',
   ].sort());
   assert.ok(doc.paths['/v1/keys']!.post!.requestBody);

@@ -74,9 +74,17 @@ export function parseContentLength(value: string, start = 0, end = value.length)
   return n < 0 ? err(badRequest('Invalid Content-Length header')) : ok(n);
 }
 
+// word ["@" word] from lastIndex (sticky); C_WORD's characters
+const CALL_ID = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?/y;
+
 /** Whether the value is a valid Call-ID: `word ["@" word]` (RFC 3261 §20.8, §25.1). */
 export function isCallId(value: string, a = 0, b = value.length): boolean {
   if (a >= b) return false;
+  // one native match; only a match running past `b` needs the scan below
+  CALL_ID.lastIndex = a;
+  if (!CALL_ID.test(value)) return false;
+  const e = CALL_ID.lastIndex;
+  if (e <= b) return e === b;
   const w = scan(value, a, b, C_WORD);
   if (w === b) return true;
   // word "@" word

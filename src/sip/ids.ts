@@ -4,8 +4,8 @@ import { BRANCH_COOKIE } from './via.js';
 import { C_WORD, scan } from './chars.js';
 
 // base64url text of random bytes: every character is a SIP token character, URL-safe, and carries 6
-// random bits. The pool is refilled from the CSPRNG when used up (one call per ~68 requests' identifiers).
-const POOL_BYTES = 3072; // a multiple of 3: no padding
+// random bits. The pool is refilled from the CSPRNG when used up (one call per ~270 requests' identifiers).
+const POOL_BYTES = 12288; // a multiple of 3: no padding
 const POOL_SIZE = (POOL_BYTES / 3) * 4;
 const raw = Buffer.alloc(POOL_BYTES);
 let pool = '';

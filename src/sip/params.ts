@@ -39,7 +39,7 @@ export function scanParams(s: string, p: number, end: number, into: Map<string, 
     q = skipWsp(s, q + 1, end);
     const nEnd = scan(s, q, end, C_TOKEN);
     if (nEnd === q) return -1;
-    const name = s.slice(q, nEnd).toLowerCase();
+    const name = paramName(s, q, nEnd);
     let value: string | undefined;
     p = nEnd;
     const r0 = skipWsp(s, nEnd, end);
@@ -58,6 +58,25 @@ export function scanParams(s: string, p: number, end: number, into: Map<string, 
     into.set(name, value);
     if (into.size === size) return -1; // repeated name
   }
+}
+
+// parameter names as most messages spell them, by length: returned as the same strings each time, so no
+// copy is made and their hash is already known when they become map keys
+const USUAL_PARAMS: ReadonlyArray<readonly string[] | undefined> = (() => {
+  const table: string[][] = [];
+  for (const name of ['tag', 'branch', 'rport', 'received', 'expires', 'q', 'lr', 'transport', 'maddr', 'ttl']) {
+    (table[name.length] ??= []).push(name);
+  }
+  return table;
+})();
+
+/** The lowercased parameter name s[a, b) (a token). */
+function paramName(s: string, a: number, b: number): string {
+  const candidates = USUAL_PARAMS[b - a];
+  if (candidates !== undefined) {
+    for (let i = 0; i < candidates.length; i++) if (s.startsWith(candidates[i]!, a)) return candidates[i]!;
+  }
+  return s.slice(a, b).toLowerCase();
 }
 
 /** Whether `v` can be written as a gen-value: a token (plus `:[]`) or a well-formed quoted-string. */

@@ -244,11 +244,16 @@ function trimEnd(s: string, a: number, b: number): number {
   return b;
 }
 
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 /**
  * Whether a header value is free of control characters except inside quoted strings as quoted-pairs
  * (RFC 3261 §25.1 quoted-pair: any octet but CR and LF; intmeth's NUL/BEL/DEL).
  */
 function cleanValue(v: string): boolean {
+  // the usual case is one native scan: no control character, and no `\` at the end that could be an
+  // unfinished quoted-pair
+  if (!CONTROL.test(v) && v.charCodeAt(v.length - 1) !== 92) return true;
   let quoted = false;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);

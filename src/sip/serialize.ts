@@ -34,6 +34,13 @@ function isReasonText(reason: string): boolean {
   return true;
 }
 
+interface Utf8Writable {
+  utf8Write(text: string, offset: number, length: number): number;
+}
+// Buffer#utf8Write is what write(text, offset, length, 'utf8') calls after checking its arguments (which
+// are known to be right here).
+const HAS_UTF8_WRITE = typeof (Buffer.prototype as unknown as Partial<Utf8Writable>).utf8Write === 'function';
+
 /**
  * Writes a message as wire bytes (RFC 3261 §7). Content-Length is always written from the body's
  * length, replacing any given value. Throws InvalidMessageError for a start line that would be malformed.
@@ -68,7 +75,8 @@ export function serializeMessage(msg: SipMessage): Buffer {
   // one buffer for head and body (no intermediate head buffer to copy)
   const headBytes = Buffer.byteLength(head, 'utf8');
   const out = Buffer.allocUnsafe(headBytes + body.length);
-  out.write(head, 0, headBytes, 'utf8');
+  if (HAS_UTF8_WRITE) (out as unknown as Utf8Writable).utf8Write(head, 0, headBytes);
+  else out.write(head, 0, headBytes, 'utf8');
   out.set(body, headBytes);
   return out;
 }

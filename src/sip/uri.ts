@@ -100,11 +100,9 @@ const INVALID = 'Invalid SIP URI';
 function parseSipUri(s: string, p: number, end: number, scheme: 'sip' | 'sips'): Result<SipUri, SipParseError> {
   let user: string | undefined;
   let password: string | undefined;
-  let at = s.indexOf('@', p);
-  if (at >= end) at = -1;
+  const at = find(s, 64, p, end);
   if (at >= 0) {
-    const second = s.indexOf('@', at + 1);
-    if (second >= 0 && second < end) return err(badRequest(INVALID));
+    if (find(s, 64, at + 1, end) >= 0) return err(badRequest(INVALID));
     const uEnd = scan(s, p, at, C_USERCHAR);
     if (uEnd === p) return err(badRequest(INVALID));
     const u = decode(s, p, uEnd);
@@ -207,8 +205,7 @@ function escapesValid(s: string): boolean {
  * the same text). undefined for a malformed escape or non-UTF-8 octets.
  */
 function decode(s: string, a: number, b: number): string | undefined {
-  const pct = s.indexOf('%', a);
-  if (pct < 0 || pct >= b) return s.slice(a, b);
+  if (find(s, 37, a, b) < 0) return s.slice(a, b);
   const bytes: number[] = [];
   let high = false;
   for (let i = a; i < b; i++) {
@@ -226,6 +223,15 @@ function decode(s: string, a: number, b: number): string | undefined {
   const buf = Buffer.from(bytes);
   if (!high) return buf.toString('latin1');
   return isUtf8(buf) ? buf.toString('utf8') : undefined;
+}
+
+/**
+ * The index of the first `code` in s[a, b), or -1. URI components are short and `s` may be a whole header
+ * section, so this does not search beyond `b` as indexOf would.
+ */
+function find(s: string, code: number, a: number, b: number): number {
+  for (let i = a; i < b; i++) if (s.charCodeAt(i) === code) return i;
+  return -1;
 }
 
 function hexValue(c: number): number {

@@ -49,27 +49,55 @@ export function parseViaRange(value: string, a: number, end: number): Result<Via
 
 function scanVia(s: string, p: number, end: number, out: Via[]): number {
   p = skipWsp(s, p, end);
+  let protocol: string;
+  let transport: string;
+  let hostStart: number;
+  // the usual spellings in one native comparison each
+  if (p + 12 <= end && s.startsWith('SIP/2.0/UDP ', p)) {
+    protocol = 'SIP/2.0';
+    transport = 'UDP';
+    hostStart = skipWsp(s, p + 12, end);
+  } else if (p + 12 <= end && s.startsWith('SIP/2.0/TCP ', p)) {
+    protocol = 'SIP/2.0';
+    transport = 'TCP';
+    hostStart = skipWsp(s, p + 12, end);
+  } else {
+    const sp = scanSentProtocol(s, p, end);
+    if (sp === undefined) return -1;
+    ({ protocol, transport, hostStart } = sp);
+  }
+  return scanSentBy(s, hostStart, end, out, protocol, transport);
+}
+
+/** sent-protocol LWS at p (any spelling): the protocol, the transport and where sent-by starts. */
+function scanSentProtocol(s: string, p: number, end: number): { protocol: string; transport: string; hostStart: number } | undefined {
   const nameEnd = scan(s, p, end, C_TOKEN);
-  if (nameEnd === p) return -1;
+  if (nameEnd === p) return undefined;
   let q = skipWsp(s, nameEnd, end);
-  if (s.charCodeAt(q) !== 47) return -1;
+  if (s.charCodeAt(q) !== 47) return undefined;
   q = skipWsp(s, q + 1, end);
   const verEnd = scan(s, q, end, C_TOKEN);
-  if (verEnd === q) return -1;
+  if (verEnd === q) return undefined;
   const protocol = nameEnd - p === 3 && verEnd - q === 3 && s.startsWith('SIP', p) && s.startsWith('2.0', q)
     ? 'SIP/2.0'
     : `${s.slice(p, nameEnd).toUpperCase()}/${s.slice(q, verEnd)}`;
   q = skipWsp(s, verEnd, end);
-  if (s.charCodeAt(q) !== 47) return -1;
+  if (s.charCodeAt(q) !== 47) return undefined;
   q = skipWsp(s, q + 1, end);
   const tEnd = scan(s, q, end, C_TOKEN);
-  if (tEnd === q) return -1;
+  if (tEnd === q) return undefined;
   const transport = tEnd - q === 3 && s.startsWith('UDP', q) ? 'UDP'
     : tEnd - q === 3 && s.startsWith('TCP', q) ? 'TCP'
     : s.slice(q, tEnd).toUpperCase();
   // LWS between sent-protocol and sent-by is mandatory
   const hostStart = skipWsp(s, tEnd, end);
-  if (hostStart === tEnd) return -1;
+  if (hostStart === tEnd) return undefined;
+  return { protocol, transport, hostStart };
+}
+
+/** sent-by and via-params from hostStart; pushes the Via and returns the index after it, or -1. */
+function scanSentBy(s: string, hostStart: number, end: number, out: Via[], protocol: string, transport: string): number {
+  let q: number;
   const hostEnd = scanHost(s, hostStart, end);
   if (hostEnd < 0) return -1;
   const host = s.slice(hostStart, hostEnd);

@@ -24,7 +24,7 @@ export class ClientTable<T extends { readonly key: string }> {
   newBranch(): string {
     const slot = this.#free.length > 0 ? this.#free.pop()! : this.#slots.length;
     this.#slots[slot] = RESERVED;
-    return `${newBranch()}.${slot.toString(36)}`;
+    return `${newBranch()}.${base36(slot)}`;
   }
 
   /** Gives back a branch from newBranch() that was never added. */
@@ -76,6 +76,19 @@ export class ClientTable<T extends { readonly key: string }> {
     this.#free.push(slot);
   }
 }
+
+/** `n.toString(36)` for a slot number, without the runtime call that Number#toString makes for radix 36. */
+function base36(n: number): string {
+  if (n < 36) return DIGITS36[n]!;
+  const d = DIGIT_CODES36;
+  if (n < 1296) return String.fromCharCode(d[(n / 36) | 0]!, d[n % 36]!);
+  if (n < 46656) return String.fromCharCode(d[(n / 1296) | 0]!, d[((n / 36) | 0) % 36]!, d[n % 36]!);
+  if (n < 1679616) return String.fromCharCode(d[(n / 46656) | 0]!, d[((n / 1296) | 0) % 36]!, d[((n / 36) | 0) % 36]!, d[n % 36]!);
+  return n.toString(36);
+}
+
+const DIGITS36 = Array.from({ length: 36 }, (_, i) => i.toString(36));
+const DIGIT_CODES36 = DIGITS36.map((d) => d.charCodeAt(0));
 
 /** The slot named after the last `.` of a branch, or -1. */
 function slotOf(branch: string): number {

@@ -1,8 +1,7 @@
 import type { SipRequest, SipResponse } from '../message.js';
 import { serializeMessage } from '../serialize.js';
 import { ackForNon2xx } from './ack.js';
-import type { ClientFailure, ClientState, ClientTransactionUser } from './non-invite-client.js';
-import { TimerNode } from './timer-queue.js';
+import { BaseClientTransaction, type ClientTransactionUser } from './base-client-transaction.js';
 import type { Flow, TransactionEnv } from './transaction-env.js';
 
 /**
@@ -12,46 +11,24 @@ import type { Flow, TransactionEnv } from './transaction-env.js';
  * retransmitted finals. A 2xx goes to the TU, which ACKs it itself (§13.2.2.4); in Accepted (Timer M,
  * 64·T1) retransmitted 2xx responses are passed up too, so the TU can ACK them again.
  */
-export class InviteClientTransaction extends TimerNode {
-  readonly kind = 'client' as const;
-  readonly key: string;
-  readonly method = 'INVITE';
-  readonly flow: Flow;
-  state: ClientState = 'calling';
-  readonly #env: TransactionEnv;
+export class InviteClientTransaction extends BaseClientTransaction {
   readonly #invite: SipRequest;
-  #data: Buffer | null;
   #ack: Buffer | null = null;
-  #tu: ClientTransactionUser | null;
-  #interval = 0;
-  #deadline = 0;
 
   constructor(env: TransactionEnv, branch: string, invite: SipRequest, data: Buffer, flow: Flow, tu: ClientTransactionUser) {
-    super();
-    this.#env = env;
-    this.key = branch;
+    super(env, branch, 'INVITE', 'calling', data, flow, tu);
     this.#invite = invite;
-    this.#data = data;
-    this.flow = flow;
-    this.#tu = tu;
   }
 
   /** Sends the INVITE and starts Timers A and B. */
   start(): void {
-    const env = this.#env;
-    const b = env.timers.b;
-    this.#deadline = env.queue.now() + b;
-    if (this.flow.transport.reliable) env.queue.start(this, b);
-    else {
-      this.#interval = env.timers.a;
-      env.queue.start(this, this.#interval < b ? this.#interval : b);
-    }
-    this.flow.transport.send(this.#data!, this.flow.target, (error) => this.#transportError(error));
+    const timers = this.env.timers;
+    this.sendFirst(timers.a, timers.b);
   }
 
   /** A response whose top Via branch matched and whose CSeq method is INVITE (§17.1.3). */
   receiveResponse(response: SipResponse): void {
-    const env = this.#env;
+    const env = this.env;
     const status = response.status;
     switch (this.state) {
       case 'calling':
@@ -61,20 +38,20 @@ export class InviteClientTransaction extends TimerNode {
             this.state = 'proceeding';
             env.queue.stop(this);
           }
-          this.#tu?.onResponse(response);
+          this.tu?.onResponse(response);
         } else if (status < 300) {
           this.state = 'accepted';
-          this.#data = null;
+          this.data = null;
           env.queue.start(this, env.timers.m);
-          this.#tu?.onResponse(response);
+          this.tu?.onResponse(response);
         } else {
           this.state = 'completed';
-          this.#data = null;
+          this.data = null;
           this.#ack = serializeMessage(ackForNon2xx(this.#invite, response));
           this.flow.transport.send(this.#ack, this.flow.target);
-          const tu = this.#tu;
-          this.#tu = null;
-          if (this.flow.transport.reliable) this.#terminate();
+          const tu = this.tu;
+          this.tu = null;
+          if (this.flow.transport.reliable) this.terminate();
           else env.queue.start(this, env.timers.d);
           tu?.onResponse(response);
         }
@@ -90,7 +67,7 @@ export class InviteClientTransaction extends TimerNode {
       case 'accepted':
         if (status >= 200 && status < 300) {
           env.stats.retransmissionsReceived++;
-          this.#tu?.onResponse(response);
+          this.tu?.onResponse(response);
         }
         return;
       default:
@@ -98,57 +75,18 @@ export class InviteClientTransaction extends TimerNode {
     }
   }
 
-  /** Ends the transaction at once without telling the TU. */
-  abandon(): void {
-    this.#tu = null;
-    this.#data = null;
-    this.#terminate();
-  }
-
-  /** Ends the transaction at once and tells a waiting TU `closed`. */
-  close(): void {
-    this.#fail('closed');
-  }
-
   override onTimer(): void {
-    const env = this.#env;
     if (this.state !== 'calling') {
       // Timer D (Completed) or M (Accepted)
-      this.#tu = null;
-      this.#terminate();
+      this.tu = null;
+      this.terminate();
       return;
     }
-    const now = env.queue.now();
-    if (now >= this.#deadline) {
-      env.stats.timeouts++;
-      this.#fail('timeout');
-      return;
-    }
-    env.stats.retransmissionsSent++;
-    this.flow.transport.send(this.#data!, this.flow.target);
-    this.#interval *= 2;
-    const left = this.#deadline - now;
-    env.queue.start(this, this.#interval < left ? this.#interval : left);
+    this.retransmit();
   }
 
-  #transportError(error: Error): void {
-    if (this.state !== 'calling' && this.state !== 'proceeding') return;
-    this.#env.stats.transportErrors++;
-    this.#fail('transport', error);
-  }
-
-  #fail(reason: ClientFailure, error?: Error): void {
-    const tu = this.#tu;
-    this.#tu = null;
-    this.#data = null;
-    this.#terminate();
-    tu?.onFailure(reason, error);
-  }
-
-  #terminate(): void {
-    if (this.state === 'terminated') return;
-    this.state = 'terminated';
-    this.#env.queue.stop(this);
-    this.#env.terminated(this);
+  /** Timer A: doubles each time (§17.1.1.2). */
+  protected nextInterval(interval: number): number {
+    return interval * 2;
   }
 }

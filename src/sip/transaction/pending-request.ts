@@ -122,7 +122,8 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
     const branch = layer.newBranch();
     const fields = this.#fields;
     fields[0] = { name: 'Via', key: 'via', value: `${this.#viaPrefix}${branch};rport` };
-    const req = createRequest({ method: this.#method, uri: this.#uri, headers: SipHeaders.fromTrusted(fields), body: this.#body });
+    // the fields array is never changed once sent (a retry builds a new one), so the headers can own it
+    const req = createRequest({ method: this.#method, uri: this.#uri, headers: SipHeaders.adopt(fields, undefined), body: this.#body });
     let data: Buffer;
     try {
       data = serializeMessage(req);

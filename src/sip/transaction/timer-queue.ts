@@ -80,6 +80,11 @@ export class TimerQueue {
 
   /** (Re)starts a timer to fire after `delayMs` (≥ 0). Ignored after close(). */
   start(timer: TimerNode, delayMs: number): void {
+    this.startFrom(timer, delayMs, this.#clock.now());
+  }
+
+  /** start() with the clock's time already read by the caller (`now`, from now()): saves a clock read. */
+  startFrom(timer: TimerNode, delayMs: number, now: number): void {
     if (this.#closed) return;
     if (timer.timerList !== null) this.#unlink(timer);
     const delay = delayMs > 0 ? delayMs : 0;
@@ -88,7 +93,7 @@ export class TimerQueue {
       list = new TimerList(delay);
       this.#lists.set(delay, list);
     }
-    const deadline = this.#clock.now() + delay;
+    const deadline = now + delay;
     timer.timerDeadline = deadline;
     timer.timerList = list;
     timer.timerPrev = list.tail;

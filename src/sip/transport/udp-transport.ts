@@ -1,4 +1,6 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { DEFAULT_PARSE_LIMITS, parseMessage } from '../parse.js';
 import type { ParseLimits } from '../parse-limits.js';
 import {
@@ -35,6 +37,7 @@ export class UdpTransport implements SipTransport {
   readonly #socket: Socket;
   readonly #parseOptions: { readonly limits: ParseLimits } | undefined;
   #receiver: TransportReceiver = NO_RECEIVER;
+  #lastSource: MessageSource | undefined;
   #closed: Promise<void> | undefined;
 
   /** @internal Use createUdpTransport. */
@@ -104,14 +107,19 @@ export class UdpTransport implements SipTransport {
       this.stats.keepalives++;
       return;
     }
-    const source: MessageSource = {
-      transport: 'udp',
-      address: rinfo.address,
-      port: rinfo.port,
-      family: this.family,
-      localAddress: this.#localAddress,
-      localPort: this.#localPort,
-    };
+    // a peer usually sends many datagrams in a row: its (immutable) source is reused while it stays the same
+    let source = this.#lastSource;
+    if (source === undefined || source.port !== rinfo.port || source.address !== rinfo.address) {
+      source = Object.freeze({
+        transport: 'udp',
+        address: rinfo.address,
+        port: rinfo.port,
+        family: this.family,
+        localAddress: this.#localAddress,
+        localPort: this.#localPort,
+      });
+      this.#lastSource = source;
+    }
     this.stats.received++;
     try {
       const r = parseMessage(data, this.#parseOptions);
@@ -129,13 +137,45 @@ function isKeepalive(data: Buffer): boolean {
   return true;
 }
 
+type Lookup = NonNullable<SocketOptions['lookup']>;
+
+/**
+ * node:dgram resolves every destination, even an IP literal, through dns.lookup, which answers a literal
+ * on the next tick: a deferral and a few allocations per datagram. Once `bound()` is called, this answers
+ * literals synchronously (same address and family as dns.lookup gives) and passes names to dns.lookup.
+ */
+function literalLookup(): { lookup: Lookup; bound(): void } {
+  let sync = false;
+  let last = '';
+  let lastFamily = 0;
+  const lookup = ((hostname: string, options: unknown, callback: (error: Error | null, address: string, family: number) => void) => {
+    if (sync) {
+      if (hostname === last) {
+        callback(null, hostname, lastFamily);
+        return;
+      }
+      const family = isIP(hostname);
+      if (family !== 0) {
+        last = hostname;
+        lastFamily = family;
+        callback(null, hostname, family);
+        return;
+      }
+    }
+    (dnsLookup as (h: string, o: unknown, cb: typeof callback) => void)(hostname, options, callback);
+  }) as Lookup;
+  return { lookup, bound: () => { sync = true; } };
+}
+
 /** Binds a UDP transport (IPv4 or IPv6 by the address given). Rejects with the bind error. */
 export async function createUdpTransport(options: UdpTransportOptions = {}): Promise<UdpTransport> {
   const bind = resolveBind(options);
   const recvBufferSize = positiveInt('recvBufferSize', options.recvBufferSize, UDP_DEFAULTS.recvBufferSize);
   const sendBufferSize = options.sendBufferSize === undefined ? undefined : positiveInt('sendBufferSize', options.sendBufferSize, 1);
+  const resolver = literalLookup();
   const socket = createSocket({
     type: bind.family === 6 ? 'udp6' : 'udp4',
+    lookup: resolver.lookup,
     recvBufferSize,
     ...(sendBufferSize === undefined ? {} : { sendBufferSize }),
     ...(bind.family === 6 && bind.address === '::' ? {} : { ipv6Only: bind.family === 6 }),
@@ -151,5 +191,6 @@ export async function createUdpTransport(options: UdpTransportOptions = {}): Pro
       resolve();
     });
   });
+  resolver.bound();
   return new UdpTransport(socket, bind.family, bind.limits, options.sentByHost);
 }

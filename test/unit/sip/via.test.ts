@@ -69,3 +69,15 @@ test('formatVia: writes a via-parm and refuses unsafe parts', () => {
   assert.throws(() => formatVia({ transport: 'UDP', host: 'h', port: -1 }), InvalidHeaderError);
   assert.throws(() => formatVia({ protocol: 'SIP', transport: 'UDP', host: 'h' }), InvalidHeaderError);
 });
+
+test('parseVia: parameter names in any case are the same parameter; look-alike names stay distinct', () => {
+  const [v] = ok('SIP/2.0/UDP 192.0.2.1:5060;BRANCH=z9hG4bKx;RPort;Received=192.0.2.9;branches=1;tags;Tag=A');
+  assert.equal(v!.branch, 'z9hG4bKx');
+  assert.equal(v!.rport, true);
+  assert.equal(v!.received, '192.0.2.9');
+  assert.deepEqual([...v!.params], [
+    ['branch', 'z9hG4bKx'], ['rport', undefined], ['received', '192.0.2.9'], ['branches', '1'], ['tags', undefined], ['tag', 'A'],
+  ]);
+  // a repeated name is malformed whatever its case
+  assert.equal(parseVia('SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKa;Branch=z9hG4bKb').ok, false);
+});

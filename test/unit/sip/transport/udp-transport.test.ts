@@ -61,6 +61,38 @@ test('a datagram is parsed and delivered with its source; sends reach the peer',
   }
 });
 
+test('each datagram carries its own sender: peers taking turns get their own source', async () => {
+  const t = await createUdpTransport({ address: '127.0.0.1', port: 0 });
+  const a = await peer('127.0.0.9');
+  const b = await peer('127.0.0.10');
+  const a2 = await peer('127.0.0.9');
+  try {
+    const c = collect();
+    t.attach(c.receiver);
+    // a, a, b, a2 (same address as a, other port), a: every change of address or port is seen
+    for (const s of [a, a, b, a2, a]) {
+      const n = c.messages.length;
+      s.send(requestWire(), t.localPort, '127.0.0.1');
+      await until(() => c.messages.length === n + 1);
+    }
+    const seen = c.messages.map(({ source }) => `${source.address}:${source.port}`);
+    const name = (s: Socket): string => `${s.address().address}:${s.address().port}`;
+    assert.deepEqual(seen, [name(a), name(a), name(b), name(a2), name(a)]);
+    for (const { source } of c.messages) {
+      assert.equal(source.transport, 'udp');
+      assert.equal(source.family, 4);
+      assert.equal(source.localAddress, '127.0.0.1');
+      assert.equal(source.localPort, t.localPort);
+      assert.ok(Object.isFrozen(source));
+    }
+  } finally {
+    a.close();
+    b.close();
+    a2.close();
+    await t.close();
+  }
+});
+
 test('garbage and keep-alives never crash; a throwing receiver is counted and the transport keeps working', async () => {
   const t = await createUdpTransport({ address: '127.0.0.1', port: 0 });
   const p = await peer();

@@ -18,6 +18,36 @@ export interface ServiceMetrics {
   close(): void;
 }
 
+/** A metric whose samples are read from the service at scrape time. */
+class ScrapedMetric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'gauge' | 'counter',
+    readonly read: () => ReadonlyArray<{ readonly labels: Readonly<Record<string, string>>; readonly value: number }>,
+  ) {}
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    for (const s of this.read()) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',');
+      lines.push(`${this.name}${labels === '' ? '' : `{${labels}}`} ${Number.isFinite(s.value) ? s.value : 'NaN'}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+/** The connection metrics of routes that hold one (FreeSWITCH's Event Socket), labelled by connection. */
+function registerRouteMetrics(registry: MetricsRegistry, service: Service): void {
+  const health = (): ReturnType<Service['routeHealth']> => service.routeHealth();
+  registry.register(new ScrapedMetric('snomctl_route_connected', 'Whether a route connection (FreeSWITCH Event Socket) is up (1) or not (0).', 'gauge',
+    () => health().map((h) => ({ labels: { kind: h.kind, connection: h.id }, value: h.up ? 1 : 0 }))));
+  registry.register(new ScrapedMetric('snomctl_route_reconnects_total', 'Route connections re-made after one was lost.', 'counter',
+    () => health().map((h) => ({ labels: { kind: h.kind, connection: h.id }, value: h.reconnects }))));
+  registry.register(new ScrapedMetric('snomctl_route_commands_total', 'Commands sent over a route connection (Event Socket), by outcome.', 'counter',
+    () => health().flatMap((h) => Object.entries(h.commands).map(([outcome, value]) => ({ labels: { kind: h.kind, connection: h.id, outcome }, value })))));
+}
+
 /** Creates the registry and subscribes to the service's bus. */
 export function createServiceMetrics(service: Service): ServiceMetrics {
   const registry = new MetricsRegistry();
@@ -35,6 +65,7 @@ export function createServiceMetrics(service: Service): ServiceMetrics {
   const httpLatency = registry.register(new Histogram('snomctl_http_request_duration_seconds', 'REST request duration.', LATENCY_BUCKETS, ['route']));
   const commands = registry.register(new Counter('snomctl_commands_total', 'Phone web commands sent over REST, by kind and outcome.', ['kind', 'outcome']));
   const errors = registry.register(new Counter('snomctl_errors_total', 'Error answers of the REST API, by code.', ['code']));
+  if (service.routeHealth().length > 0) registerRouteMetrics(registry, service);
 
   const off = [
     service.events.on('delivery', (e) => {

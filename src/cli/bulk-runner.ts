@@ -3,7 +3,7 @@ import { EXIT } from './cli-io.js';
 import type { CliContext } from './cli-context.js';
 import { cell, field, jsonLine, list } from './format.js';
 import type { CommandBody } from './phone-command-commands.js';
-import { CliError, printable } from './rest-client.js';
+import { CliError, printable, UsageError } from './rest-client.js';
 
 /** A target spec for each registered phone of a `GET /v1/phones` answer: `profile/user@host` or `*\/user@host`. */
 export function registeredTargets(body: unknown): string[] {
@@ -42,7 +42,7 @@ export async function runBulk(
   creds: { username?: string; password?: string },
 ): Promise<number> {
   const targets = targetsOrAll === 'all-registered' ? registeredTargets(await ctx.client.json('GET', '/v1/phones')) : targetsOrAll;
-  if (targets.length === 0) throw new CliError(targetsOrAll === 'all-registered' ? 'no phone is registered' : 'no targets given');
+  if (targets.length === 0) throw targetsOrAll === 'all-registered' ? new CliError('no phone is registered') : new UsageError('no targets given');
   const concurrency = typeof ctx.opts.concurrency === 'number' ? ctx.opts.concurrency : 4;
   const outcomes: { target: string; ok: boolean; outcome: unknown; reason?: string }[] = [];
   let failed = 0;

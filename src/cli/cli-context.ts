@@ -1,7 +1,7 @@
 // What every REST command shares: the connection options, the client, and how a failure is reported.
 import { InvalidArgumentError, type Command } from 'commander';
 import { EXIT, type CliIo } from './cli-io.js';
-import { CliError, DEFAULT_SERVER_URL, RestClient, printable } from './rest-client.js';
+import { CliError, DEFAULT_SERVER_URL, RestClient, UsageError, printable } from './rest-client.js';
 
 /** What a command's handler gets. */
 export interface CliContext {
@@ -32,8 +32,8 @@ export function parseTimeout(text: string): number {
 }
 
 /**
- * An action for commander: builds the context, runs `handler`, sets its exit code; a CliError (or any
- * other error) is printed as `snomctl: <message>` on stderr with exit code 1.
+ * An action for commander: builds the context, runs `handler`, sets its exit code; an error is printed as
+ * `snomctl: <message>` on stderr with exit code 2 for a UsageError, else 1.
  */
 export function restAction(io: CliIo, handler: (ctx: CliContext) => Promise<number>): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
@@ -54,11 +54,21 @@ export function restAction(io: CliIo, handler: (ctx: CliContext) => Promise<numb
   };
 }
 
-/** Prints `snomctl: <message>` and sets exit code 1. */
+/** Prints `snomctl: <message>` and sets exit code 2 (UsageError) or 1. */
 export function reportError(io: CliIo, e: unknown): void {
   const message = e instanceof CliError ? e.message : e instanceof Error ? `unexpected error: ${printable(e.message)}` : 'unexpected error';
   io.err(`snomctl: ${message}\n`);
-  io.setExitCode(EXIT.failure);
+  io.setExitCode(e instanceof UsageError ? EXIT.usage : EXIT.failure);
+}
+
+/**
+ * Makes commander's own usage errors of `cmd` and its subcommands (a missing argument, an unknown option,
+ * a bad option value) exit with EXIT.usage instead of commander's 1. Help and version still exit 0.
+ */
+export function usageErrorsExit2(cmd: Command): void {
+  const error = cmd.error.bind(cmd);
+  cmd.error = (message, options) => error(message, { ...options, exitCode: EXIT.usage });
+  for (const sub of cmd.commands) usageErrorsExit2(sub);
 }
 
 function str(v: unknown): string | undefined {

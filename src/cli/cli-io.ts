@@ -15,8 +15,11 @@ export interface CliIo {
   readonly onInterrupt: (handler: () => void) => () => void;
 }
 
-/** Exit codes: 0 success; 1 failure (`-ERR`, unreachable service, refused request); 2 stored but not delivered. */
-export const EXIT = Object.freeze({ ok: 0, failure: 1, notDelivered: 2 });
+/**
+ * Exit codes: 0 success; 1 failure (`-ERR`, unreachable service, refused request); 2 bad usage (arguments or
+ * options the CLI or the service refused before doing anything); 3 bind-key stored but not delivered.
+ */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, notDelivered: 3 });
 
 /** The real process's CliIo. A closed stdout (`snomctl events | head -1`) ends the process quietly. */
 export function processIo(): CliIo {

@@ -24,7 +24,10 @@ export async function checkConfig(file: string | undefined, env: CliIo['env']): 
 
 /** Registers `config check`. */
 export function registerConfigCommand(program: Command, io: CliIo): void {
-  const config = program.command('config').summary('work with snomctl\'s configuration');
+  const config = program.command('config').summary('work with snomctl\'s configuration')
+    .addHelpText('after', `
+Examples:
+  $ snomctl config check --config /etc/snomctl/config.json`);
   config.command('check')
     .summary('validate a configuration file (and the SNOMCTL_* environment) and print its errors')
     .option('--config <file>', 'the JSON configuration file (env SNOMCTL_CONFIG)')
@@ -34,7 +37,7 @@ Examples:
   $ snomctl config check --config /etc/snomctl/config.json
   $ SNOMCTL_TOKENS=… snomctl config check --config ./snomctl.json --json
 
-Exit codes: 0 valid; 1 invalid (one error per line on stderr).`)
+Exit codes: 0 valid; 1 invalid (one error per line on stderr); 2 bad options.`)
     .action(async (opts: { config?: string; json?: boolean }) => {
       try {
         const file = opts.config ?? (io.env.SNOMCTL_CONFIG === '' ? undefined : io.env.SNOMCTL_CONFIG);

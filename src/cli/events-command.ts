@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { EXIT, type CliIo } from './cli-io.js';
 import { restAction, withConnectionOptions } from './cli-context.js';
 import { cell, field, list } from './format.js';
-import { CliError, printable } from './rest-client.js';
+import { printable, UsageError } from './rest-client.js';
 import type { SseEvent } from './sse-parser.js';
 
 /** The event types the service publishes (rest-contract.md). */
@@ -49,7 +49,7 @@ export function typesQuery(types: unknown): string {
   if (typeof types !== 'string' || types.trim() === '') return '';
   const names = types.split(',').map((t) => t.trim()).filter((t) => t !== '');
   const unknown = names.filter((n) => !(EVENT_TYPES as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new CliError(`unknown event type ${printable(unknown.join(', '))} (known: ${EVENT_TYPES.join(', ')})`);
+  if (unknown.length > 0) throw new UsageError(`unknown event type ${printable(unknown.join(', '))} (known: ${EVENT_TYPES.join(', ')})`);
   return `?types=${names.map(encodeURIComponent).join(',')}`;
 }
 

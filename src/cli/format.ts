@@ -28,6 +28,12 @@ export function cell(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 }
 
+/** A latency as `12 ms` (rounded; below 1 ms: `<1 ms`); `-` when absent. */
+export function millis(value: unknown): string {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '- ms';
+  return value < 0.5 ? '<1 ms' : `${Math.round(value)} ms`;
+}
+
 /** An object's field, or undefined when `value` is not an object. */
 export function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;

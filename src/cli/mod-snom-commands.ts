@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { EXIT } from './cli-io.js';
 import { restAction, withConnectionOptions, type CliContext } from './cli-context.js';
-import { cell, field, jsonLine, list } from './format.js';
+import { cell, field, jsonLine, list, millis } from './format.js';
 import { CliError, printable } from './rest-client.js';
 
 /** The `POST /v1/api` answer (rest-contract.md). */
@@ -27,11 +27,26 @@ export function wireReply(reply: string): string {
 }
 
 /**
- * bind-key's exit code: 1 for `-ERR`/`-Error`; 2 for `+OK` when not every contact answered 2xx
- * (the desired state is stored and sent when the phone registers); 0 when delivered everywhere.
+ * Whether the service refused the line before running anything because of its arguments: mod_snom's usage
+ * reply (`-Error …`), a value that cannot be sent, an unknown profile or API name (not: snom_command unavailable).
+ */
+export function refusedArguments(answer: ApiAnswer): boolean {
+  const code = field(answer.result, 'code');
+  return !answer.ok && field(answer.result, 'ok') === false && typeof code === 'string' && code !== 'unavailable';
+}
+
+/** The exit code of `command` and `api`: 0 for `+OK` (api: any ok reply), 2 for refused arguments, else 1. */
+export function replyExitCode(answer: ApiAnswer, needOk: boolean): number {
+  if (answer.ok && (!needOk || answer.reply.startsWith('+OK'))) return EXIT.ok;
+  return refusedArguments(answer) ? EXIT.usage : EXIT.failure;
+}
+
+/**
+ * bind-key's exit code: 2 for refused arguments, 1 for another `-ERR`; 3 for `+OK` when not every contact
+ * answered 2xx (the desired state is stored and sent when the phone registers); 0 when delivered everywhere.
  */
 export function bindKeyExitCode(answer: ApiAnswer): number {
-  if (!answer.ok || !answer.reply.startsWith('+OK')) return EXIT.failure;
+  if (!answer.ok || !answer.reply.startsWith('+OK')) return refusedArguments(answer) ? EXIT.usage : EXIT.failure;
   return field(field(answer.result, 'bind'), 'delivered') === true ? EXIT.ok : EXIT.notDelivered;
 }
 
@@ -50,7 +65,7 @@ export function deliverySummary(result: unknown): string {
       : field(c, 'status') !== undefined
         ? `failed (${cell(field(c, 'status'))} ${cell(field(c, 'reason'))})`
         : `failed (${cell(field(c, 'error'))}: ${cell(field(c, 'message'))})`;
-    return `${printable(cell(field(c, 'contact')))}: ${what}, ${cell(field(c, 'latencyMs'))} ms\n`;
+    return `${printable(cell(field(c, 'contact')))}: ${what}, ${millis(field(c, 'latencyMs'))}\n`;
   }).join('');
 }
 
@@ -78,7 +93,8 @@ Examples:
   $ snomctl bind-key 2 on 'Day mode' 2000 pbx.example.com internal message api+uuid_transfer 1234 9001
 
 stdout is exactly mod_snom's reply (+OK <args> / -ERR … / -Error …); the delivery summary goes to stderr.
-Exit codes: 0 delivered to every contact; 2 accepted (+OK) but not delivered everywhere yet; 1 -ERR or failure.`)
+Exit codes: 0 delivered to every contact; 3 accepted (+OK, stored) but not delivered everywhere yet;
+2 arguments refused (-Error usage, a bad light, an unknown profile); 1 another failure.`)
     .action(restAction(io, async (ctx) => {
       const args = (ctx.args[0] ?? []) as string[];
       const answer = await postApi(ctx, { command: 'snom_bind_key', args });
@@ -102,13 +118,13 @@ Examples:
   $ snomctl command 192.0.2.7 key 'enter,50,5000;cancel,50,1000'
   $ snomctl command internal/2000@pbx.example.com action reboot admin secret
 
-Exit codes: 0 +OK; 1 -ERR or failure.`)
+Exit codes: 0 +OK; 2 arguments refused (usage, a bad target or type); 1 -ERR from the phone or another failure.`)
     .action(restAction(io, async (ctx) => {
       const args = (ctx.args[0] ?? []) as string[];
       const answer = await postApi(ctx, { command: 'snom_command', args });
       const password = args.length >= 5 ? args[args.length - 1] : undefined;
       io.out(hideSecret(ctx.json ? jsonLine(answer) : wireReply(answer.reply), password));
-      return answer.ok && answer.reply.startsWith('+OK') ? EXIT.ok : EXIT.failure;
+      return replyExitCode(answer, true);
     }));
 
   withConnectionOptions(program.command('api'))
@@ -121,11 +137,11 @@ Examples:
   $ snomctl api 'snom_bind_key 2 on DND 2000 pbx.example.com internal'
   $ snomctl api "snom_command */2000 key enter"
 
-Exit codes: 0 +OK (or snom_url); 1 -ERR/-Error or failure.`)
+Exit codes: 0 +OK (or snom_url); 2 the line was refused (usage, unknown command, bad values); 1 another -ERR or failure.`)
     .action(restAction(io, async (ctx) => {
       const line = ctx.args[0] as string;
       const answer = await postApi(ctx, { line });
       io.out(ctx.json ? jsonLine(answer) : wireReply(answer.reply));
-      return answer.ok ? EXIT.ok : EXIT.failure;
+      return replyExitCode(answer, false);
     }));
 }

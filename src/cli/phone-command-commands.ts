@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { EXIT, type CliIo } from './cli-io.js';
 import { restAction, withConnectionOptions, type CliContext } from './cli-context.js';
-import { cell, field, jsonLine, list } from './format.js';
-import { CliError, printable } from './rest-client.js';
+import { cell, field, jsonLine, list, millis } from './format.js';
+import { printable, UsageError } from './rest-client.js';
 import { runBulk } from './bulk-runner.js';
 
 /** A `command` object of the REST contract. */
@@ -14,7 +14,7 @@ export type CommandBody =
   | { readonly kind: 'dial'; readonly number: string }
   | { readonly kind: 'dtmf'; readonly digits: string };
 
-/** The contract's command for `<command> <value>` (key, action, dial, dtmf); a CliError for another name. */
+/** The contract's command for `<command> <value>` (key, action, dial, dtmf); a UsageError for another name. */
 export function toCommandBody(command: string, value: string): CommandBody {
   switch (command.toLowerCase()) {
     case 'key':
@@ -26,7 +26,7 @@ export function toCommandBody(command: string, value: string): CommandBody {
     case 'dtmf':
       return { kind: 'dtmf', digits: value };
     default:
-      throw new CliError(`unknown command '${printable(command)}': expected key, action, dial or dtmf`);
+      throw new UsageError(`unknown command '${printable(command)}': expected key, action, dial or dtmf`);
   }
 }
 
@@ -43,7 +43,7 @@ export function outcomeText(outcome: unknown): string {
   const error = field(outcome, 'error');
   const lines = list(outcome, 'results').map((r) => {
     const message = field(r, 'message');
-    return `${field(r, 'ok') === true ? 'ok  ' : 'FAIL'}  ${cell(field(field(r, 'phone'), 'url'))}  HTTP ${cell(field(r, 'status'))}  ${cell(field(r, 'latencyMs'))} ms` +
+    return `${field(r, 'ok') === true ? 'ok  ' : 'FAIL'}  ${cell(field(field(r, 'phone'), 'url'))}  HTTP ${cell(field(r, 'status'))}  ${millis(field(r, 'latencyMs'))}` +
       (typeof message === 'string' ? `  ${message}` : '');
   });
   if (error !== undefined) lines.push(`FAIL  ${cell(field(outcome, 'target'))}: ${cell(field(error, 'message'))}`);
@@ -77,7 +77,7 @@ Examples:
   $ snomctl press '*/2000' enter
   $ snomctl press 192.0.2.7 'enter,50,5000;cancel,50,1000'
 
-Exit codes: 0 every phone answered with success; 1 otherwise.`)
+Exit codes: 0 every phone answered with success; 2 bad arguments; 1 otherwise.`)
     .action(restAction(io, (ctx) => sendOne(ctx, ctx.args[0] as string, { kind: 'key', keys: ctx.args[1] as string })));
 
   withConnectionOptions(program.command('dial'))
@@ -89,7 +89,7 @@ Exit codes: 0 every phone answered with success; 1 otherwise.`)
 Examples:
   $ snomctl dial '*/2000@pbx.example.com' 3000
 
-Exit codes: 0 every phone answered with success; 1 otherwise.`)
+Exit codes: 0 every phone answered with success; 2 bad arguments; 1 otherwise.`)
     .action(restAction(io, (ctx) => sendOne(ctx, ctx.args[0] as string, { kind: 'dial', number: ctx.args[1] as string })));
 
   withConnectionOptions(program.command('bulk'))
@@ -106,12 +106,12 @@ Examples:
   $ snomctl bulk action reboot --all-registered
 
 Progress goes to stderr (a bar on a terminal, a line per target otherwise); the summary to stdout.
-Exit codes: 0 every target succeeded; 1 otherwise.`)
+Exit codes: 0 every target succeeded; 2 bad arguments; 1 otherwise.`)
     .action(restAction(io, async (ctx) => {
       const command = toCommandBody(ctx.args[0] as string, ctx.args[1] as string);
       const all = ctx.opts.allRegistered === true;
       const list = ctx.opts.targets;
-      if (all === (typeof list === 'string')) throw new CliError('give either --all-registered or --targets a,b');
+      if (all === (typeof list === 'string')) throw new UsageError('give either --all-registered or --targets a,b');
       return runBulk(ctx, command, all ? 'all-registered' : (list as string).split(',').map((t) => t.trim()).filter((t) => t !== ''), credentials(ctx));
     }));
 }

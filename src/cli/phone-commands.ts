@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { EXIT, type CliIo } from './cli-io.js';
 import { restAction, withConnectionOptions } from './cli-context.js';
 import { cell, field, formatExpiry, formatTable, jsonLine, list } from './format.js';
-import { CliError, printable } from './rest-client.js';
+import { printable, UsageError } from './rest-client.js';
 
 /** The `phones` table: one row per contact (a phone without contacts gets one row). */
 export function phonesTable(body: unknown, now: number): string {
@@ -61,11 +61,11 @@ function deliveryState(deliveries: readonly unknown[]): string {
   return deliveries.every((d) => field(d, 'status') === 'delivered') ? 'delivered' : 'pending';
 }
 
-/** `user@host` checked and escaped for a URL path; a CliError for anything else. */
+/** `user@host` checked and escaped for a URL path; a UsageError for anything else. */
 export function aorPath(aor: string): string {
   const at = aor.lastIndexOf('@');
   if (at <= 0 || at === aor.length - 1 || /[\u0000-\u0020\u007f/]/.test(aor)) {
-    throw new CliError(`'${printable(aor)}' is not a phone address: expected user@host`);
+    throw new UsageError(`'${printable(aor)}' is not a phone address: expected user@host`);
   }
   return encodeURIComponent(aor);
 }
@@ -112,7 +112,7 @@ Examples:
 Examples:
   $ snomctl resync 2000@pbx.example.com --profile internal
 
-Exit codes: 0 sent; 1 failure.`)
+Exit codes: 0 sent; 2 not a user@host; 1 failure.`)
     .action(restAction(io, async (ctx) => {
       const path = `/v1/phones/${aorPath(ctx.args[0] as string)}/resync${profileQuery(ctx.opts.profile)}`;
       const body = await ctx.client.json('POST', path, {});

@@ -19,6 +19,14 @@ export class CliError extends SnomError<'SNOM_ERR_CLI'> {
   }
 }
 
+/** A CliError caused by the command line itself (a bad argument or option value): exit code 2. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** Options of RestClient. */
 export interface RestClientOptions {
   /** `http://host:port` (a path prefix is kept). */
@@ -34,10 +42,10 @@ export function normalizeServerUrl(text: string): URL | CliError {
   try {
     url = new URL(text);
   } catch {
-    return new CliError(`invalid service URL '${printable(text)}' (expected http://host:port)`);
+    return new UsageError(`invalid service URL '${printable(text)}' (expected http://host:port)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return new CliError(`invalid service URL '${printable(text)}' (expected http:// or https://)`);
+    return new UsageError(`invalid service URL '${printable(text)}' (expected http:// or https://)`);
   }
   url.username = '';
   url.password = '';
@@ -61,7 +69,7 @@ export class RestClient {
     const url = normalizeServerUrl(options.server);
     if (url instanceof CliError) throw url;
     if (options.token !== undefined && /[\u0000-\u0020\u007f-\uffff]/.test(options.token)) {
-      throw new CliError('invalid token: it may not contain blanks, control or non-ASCII characters');
+      throw new UsageError('invalid token: it may not contain blanks, control or non-ASCII characters');
     }
     this.url = url;
     this.#token = options.token === '' ? undefined : options.token;

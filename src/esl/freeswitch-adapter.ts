@@ -4,7 +4,7 @@
 // and serve the dialplan bridge (snom::api → snom::api-result).
 import type { CommandTarget } from '../snom/command-target.js';
 import { SnomError, err, ok, type Result } from '../util/errors.js';
-import { SHOW_REGISTRATIONS_COMMAND, findCoreRegistration, parseShowRegistrations } from './core-registrations.js';
+import { SHOW_REGISTRATIONS_COMMAND, findCoreRegistration, parseShowRegistrations, type CoreRegistration } from './core-registrations.js';
 import { DIALPLAN_REQUEST_SUBCLASS, buildDialplanReply, parseDialplanRequest, type DialplanReply, type DialplanRequest, type DialplanRequestError } from './dialplan-api.js';
 import type { EslCommandInput } from './esl-command.js';
 import type { EslCommandError } from './esl-errors.js';
@@ -13,6 +13,8 @@ import type { EslCommandOptions, EslCommandReply } from './connection-types.js';
 import { REGISTRATION_SUBCLASSES, parseRegistrationEvent, type RegistrationEvent } from './registration-event.js';
 import { buildSendMessageCommand, type SendButtonsInput } from './send-message.js';
 import { parseSofiaContactReply, sofiaContactSpec, type SofiaContactReply } from './sofia-contact.js';
+
+const SOFIA_PROFILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The part of FreeswitchConnection the adapter uses (tests may pass their own). */
 export interface EslCommandChannel {
@@ -45,6 +47,8 @@ export interface LocatedRegistration {
   readonly networkProto: string | undefined;
   /** Absolute expiry, Unix seconds, when known. */
   readonly expires: number | undefined;
+  /** The registration's domain (the core table's realm), when the core table had the row. */
+  readonly realm: string | undefined;
 }
 
 /** Every registration of a user, or none. */
@@ -117,9 +121,43 @@ export class FreeswitchAdapter {
           networkPort: row?.networkPort,
           networkProto: row?.networkProto,
           expires: row?.expires,
+          realm: row === undefined || row.realm === '' ? undefined : row.realm,
         };
       }),
     });
+  }
+
+  /**
+   * Whether a sofia profile (or alias) exists: `sofia status profile <name>` answers `Invalid Profile!`
+   * for an unknown one (sofia.c, cmd_status). `bad-spec` for a name that is not a profile name.
+   */
+  async sofiaProfileExists(name: string, options?: EslCommandOptions): Promise<Result<boolean, FreeswitchLookupError>> {
+    if (!SOFIA_PROFILE.test(String(name))) return err(new FreeswitchLookupError('bad-spec', "a sofia profile name is letters, digits, '_', '.', '-' (at most 64)"));
+    const r = await this.#esl.api(`sofia status profile ${name}`, options);
+    if (!r.ok) return err(new FreeswitchLookupError('command-failed', r.error.message, r.error));
+    const text = r.value.trim();
+    if (/^invalid profile/i.test(text)) return ok(false);
+    if (text.startsWith('-ERR') || text.startsWith('-USAGE')) {
+      return err(new FreeswitchLookupError('rejected', `FreeSWITCH refused sofia status: ${text.split('\n', 1)[0]?.slice(0, 200) ?? ''}`));
+    }
+    return ok(true);
+  }
+
+  /**
+   * Every row of the core `registrations` table (`show registrations as json`), each with the sofia
+   * profile its url names; `rejected` when the core database is disabled.
+   */
+  async allRegistrations(options?: EslCommandOptions): Promise<Result<Array<CoreRegistration & { readonly profile: string }>, FreeswitchLookupError>> {
+    const r = await this.#esl.api(SHOW_REGISTRATIONS_COMMAND, options);
+    if (!r.ok) return err(new FreeswitchLookupError('command-failed', r.error.message, r.error));
+    const rows = parseShowRegistrations(r.value);
+    if (!rows.ok) return err(new FreeswitchLookupError(rows.error.code === 'rejected' ? 'rejected' : 'bad-reply', rows.error.message));
+    const out: Array<CoreRegistration & { readonly profile: string }> = [];
+    for (const row of rows.value) {
+      const m = /^sofia\/([^/]+)\//i.exec(row.url);
+      if (m) out.push({ ...row, profile: m[1] as string });
+    }
+    return ok(out);
   }
 
   /** Subscribes to sofia::register/unregister/expire and calls `listener` with each, typed. */

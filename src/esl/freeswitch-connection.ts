@@ -39,21 +39,11 @@ import { serializeEslCommand, type EslCommandInput } from './esl-command.js';
 import { EslCommandError, commandLabel, type EslCommandErrorCode } from './esl-errors.js';
 import { eventFromFrame, type EslEvent } from './esl-event.js';
 import { EslFrameParser, type EslFrame } from './esl-frame.js';
-import type { EslHeaders } from './esl-headers.js';
+import { EventSubscriptions, isEventName, subscriptionCommand, type NewSubscriptions } from './event-subscriptions.js';
+import { ListenerSet } from './listener-set.js';
+import { callerCommand, internalCommand, type EslReply as Reply, type PendingCommand as Pending } from './pending-command.js';
 
 export type { BackgroundJobResult, EslCommandOptions, EslCommandReply, EslConnectionState, FreeswitchConnectionStats } from './connection-types.js';
-
-type Reply = { readonly kind: 'command'; readonly headers: EslHeaders } | { readonly kind: 'api'; readonly body: Buffer };
-
-interface Pending {
-  readonly label: string;
-  readonly expects: 'command' | 'api';
-  readonly wire: Buffer;
-  readonly internal: boolean;
-  status: 'queued' | 'sent' | 'done';
-  timer: NodeJS.Timeout | undefined;
-  settle(reply: Reply | EslCommandError): void;
-}
 
 interface Session {
   readonly socket: Socket;
@@ -64,18 +54,14 @@ interface Session {
   connectTimer: NodeJS.Timeout | undefined;
 }
 
-const EVENT_NAME = /^[A-Z][A-Z0-9_]*$/;
-const SUBCLASS = /^[A-Za-z0-9_.:-]{1,128}$/;
-
 /** A self-healing Event Socket client; start() connects, close() ends it for good. */
 export class FreeswitchConnection {
   readonly #o: ResolvedConnectionOptions;
   readonly #backoff: Backoff;
   readonly #queue: Pending[] = [];
-  readonly #eventListeners = new Set<(event: EslEvent) => void>();
-  readonly #stateListeners = new Set<(state: EslConnectionState, previous: EslConnectionState) => void>();
-  readonly #events = new Set<string>(['BACKGROUND_JOB']);
-  readonly #subclasses = new Set<string>();
+  readonly #eventListeners = new ListenerSet<[EslEvent]>((e) => this.#listenerFailed(e, 'an Event Socket event listener threw'));
+  readonly #stateListeners = new ListenerSet<[EslConnectionState, EslConnectionState]>((e) => this.#listenerFailed(e, 'an Event Socket state listener threw'));
+  readonly #subscriptions = new EventSubscriptions();
   readonly #jobs = new BackgroundJobs(() => this.#n.commandsTimedOut++);
   #session: Session | undefined;
   #state: EslConnectionState = 'disconnected';
@@ -94,6 +80,11 @@ export class FreeswitchConnection {
   constructor(options: FreeswitchConnectionOptions = {}) {
     this.#o = resolveConnectionOptions(options);
     this.#backoff = new Backoff({ minMs: this.#o.reconnectMinMs, maxMs: this.#o.reconnectMaxMs, ...(this.#o.random ? { random: this.#o.random } : {}) });
+  }
+
+  /** `host:port` of the Event Socket (IPv6 in brackets); never the password. */
+  get address(): string {
+    return this.#o.host.includes(':') ? `[${this.#o.host}]:${this.#o.port}` : `${this.#o.host}:${this.#o.port}`;
   }
 
   /** The current state. */
@@ -122,14 +113,12 @@ export class FreeswitchConnection {
 
   /** Calls `listener` for every event received; returns the unsubscribe function. */
   onEvent(listener: (event: EslEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => this.#eventListeners.delete(listener);
+    return this.#eventListeners.add(listener);
   }
 
   /** Calls `listener` on every state change; returns the unsubscribe function. */
   onStateChange(listener: (state: EslConnectionState, previous: EslConnectionState) => void): () => void {
-    this.#stateListeners.add(listener);
-    return () => this.#stateListeners.delete(listener);
+    return this.#stateListeners.add(listener);
   }
 
   /**
@@ -138,15 +127,10 @@ export class FreeswitchConnection {
    * (`sofia::register`). Returns false (and subscribes nothing) when one is malformed.
    */
   subscribe(names: { events?: readonly string[]; subclasses?: readonly string[] }): boolean {
-    const events = names.events ?? [];
-    const subclasses = names.subclasses ?? [];
-    if (!events.every((e) => EVENT_NAME.test(e) && e !== 'CUSTOM') || !subclasses.every((s) => SUBCLASS.test(s))) return false;
-    const newEvents = events.filter((e) => !this.#events.has(e));
-    const newSubclasses = subclasses.filter((s) => !this.#subclasses.has(s));
-    for (const e of newEvents) this.#events.add(e);
-    for (const s of newSubclasses) this.#subclasses.add(s);
+    const fresh = this.#subscriptions.add(names);
+    if (fresh === undefined) return false;
     const session = this.#session;
-    if (session?.authed && (newEvents.length > 0 || newSubclasses.length > 0)) this.#sendSubscription(session, newEvents, newSubclasses);
+    if (session?.authed) this.#sendSubscription(session, fresh);
     return true;
   }
 
@@ -188,7 +172,7 @@ export class FreeswitchConnection {
     body?: string | Uint8Array,
     options: EslCommandOptions = {},
   ): Promise<Result<{ eventUuid: string | undefined }, EslCommandError>> {
-    if (!EVENT_NAME.test(name)) return err(invalidCommand(`sendevent ${String(name).slice(0, 32)}`, 'the event name must be an upper-case FreeSWITCH event name'));
+    if (!isEventName(name)) return err(invalidCommand(`sendevent ${String(name).slice(0, 32)}`, 'the event name must be an upper-case FreeSWITCH event name'));
     const r = await this.command({ line: `sendevent ${name}`, ...(headers ? { headers } : {}), ...(body !== undefined ? { body } : {}) }, options);
     if (!r.ok) return r;
     const m = /^\+OK\s+(\S+)/.exec(r.value.replyText);
@@ -312,7 +296,7 @@ export class FreeswitchConnection {
 
   #authenticate(session: Session): void {
     session.authSent = true;
-    const pending = this.#internal('auth', Buffer.from(`auth ${this.#o.password}\n\n`, 'utf8'), (reply) => {
+    const pending = internalCommand('auth', Buffer.from(`auth ${this.#o.password}\n\n`, 'utf8'), (reply) => {
       if (reply instanceof EslCommandError || reply.kind !== 'command') return;
       const text = reply.headers.get('Reply-Text') ?? '';
       if (text.startsWith('+OK')) this.#onAuthenticated(session);
@@ -330,7 +314,7 @@ export class FreeswitchConnection {
     this.#connectedSince = Date.now();
     this.#lastError = undefined;
     this.#o.logger?.info({ host: this.#o.host, port: this.#o.port }, 'connected to FreeSWITCH');
-    this.#sendSubscription(session, [...this.#events], [...this.#subclasses]);
+    this.#sendSubscription(session, this.#subscriptions.all());
     this.#setState('connected');
     for (const p of this.#queue.splice(0)) this.#write(session, p);
   }
@@ -343,11 +327,10 @@ export class FreeswitchConnection {
     session.socket.destroy();
   }
 
-  #sendSubscription(session: Session, events: readonly string[], subclasses: readonly string[]): void {
-    const names = [...events, ...(subclasses.length > 0 ? ['CUSTOM', ...subclasses] : [])];
-    if (names.length === 0) return;
-    const wire = Buffer.from(`event ${this.#o.eventFormat} ${names.join(' ')}\n\n`, 'utf8');
-    this.#write(session, this.#internal('event', wire, (reply) => {
+  #sendSubscription(session: Session, names: NewSubscriptions): void {
+    const wire = subscriptionCommand(this.#o.eventFormat, names);
+    if (wire === undefined) return;
+    this.#write(session, internalCommand('event', wire, (reply) => {
       if (reply instanceof EslCommandError || reply.kind !== 'command') return;
       const text = reply.headers.get('Reply-Text') ?? '';
       if (!text.startsWith('+OK')) this.#o.logger?.warn({ reply: text.slice(0, 200) }, 'FreeSWITCH refused the event subscription');
@@ -395,15 +378,7 @@ export class FreeswitchConnection {
     if (limit === undefined) return err(invalidCommand(label, 'timeoutMs must be a whole number from 1 to 3600000'));
     if (this.#state === 'closed') return err(commandFailure('SNOM_ERR_ESL_CLOSED', label, 'not-sent', 'the connection is closed'));
     const reply = await new Promise<Reply | EslCommandError>((resolve) => {
-      const pending: Pending = {
-        label, expects, wire: wire.value, internal: false, status: 'queued', timer: undefined,
-        settle: (r) => {
-          if (pending.status === 'done') return;
-          pending.status = 'done';
-          if (pending.timer) clearTimeout(pending.timer);
-          resolve(r);
-        },
-      };
+      const pending = callerCommand(label, expects, wire.value, resolve);
       pending.timer = setTimeout(() => this.#onTimeout(pending, limit), limit);
       const session = this.#session;
       if (session?.authed && !session.socket.destroyed) this.#write(session, pending);
@@ -431,18 +406,6 @@ export class FreeswitchConnection {
     }
   }
 
-  #internal(label: string, wire: Buffer, onReply: (reply: Reply | EslCommandError) => void): Pending {
-    const pending: Pending = {
-      label, expects: 'command', wire, internal: true, status: 'queued', timer: undefined,
-      settle: (r) => {
-        if (pending.status === 'done') return;
-        pending.status = 'done';
-        onReply(r);
-      },
-    };
-    return pending;
-  }
-
   #write(session: Session, pending: Pending): void {
     pending.status = 'sent';
     session.inflight.push(pending);
@@ -465,27 +428,18 @@ export class FreeswitchConnection {
     const event = decoded.value;
     this.#n.eventsReceived++;
     this.#jobs.onEvent(event);
-    for (const listener of [...this.#eventListeners]) {
-      try {
-        listener(event);
-      } catch (e) {
-        this.#n.listenerErrors++;
-        this.#o.logger?.error({ err: e }, 'an Event Socket event listener threw');
-      }
-    }
+    this.#eventListeners.emit(event);
+  }
+
+  #listenerFailed(error: unknown, message: string): void {
+    this.#n.listenerErrors++;
+    this.#o.logger?.error({ err: error }, message);
   }
 
   #setState(next: EslConnectionState): void {
     const previous = this.#state;
     if (previous === next) return;
     this.#state = next;
-    for (const listener of [...this.#stateListeners]) {
-      try {
-        listener(next, previous);
-      } catch (e) {
-        this.#n.listenerErrors++;
-        this.#o.logger?.error({ err: e }, 'an Event Socket state listener threw');
-      }
-    }
+    this.#stateListeners.emit(next, previous);
   }
 }

@@ -57,15 +57,59 @@ export interface DeliverOptions {
 /**
  * A way to deliver x-buttons documents. `contacts(target)` says where a target's keys go right now (empty:
  * not reachable, e.g. not registered); `deliver` sends one body to one of those contacts once (no retry:
- * the service retries) and never rejects. The FreeSWITCH route implements the same interface (src/esl).
+ * the service retries) and never rejects. The FreeSWITCH route (freeswitch-route.ts) implements it over src/esl.
  */
 export interface Route {
   readonly kind: RouteKind;
   /** Where the keys of `target` go now; `reason` explains an empty list. */
   contacts(target: KeyTarget): RouteContacts | Promise<RouteContacts>;
   deliver(target: KeyTarget, contact: RouteContact, body: DeliveryBody, options: DeliverOptions): Promise<SendOutcome>;
-  /** Releases what the route holds (connections); called by Service.close after deliveries ended. */
+  /** Releases what the route holds (its subscriptions; a shared connection stays open); called by Service.close after deliveries ended. */
   close?(): Promise<void>;
+  /**
+   * Reports targets whose contacts changed outside the service's own registrar (FreeSWITCH's
+   * `sofia::register`): the service pushes their desired keys, as it does for its own registrations.
+   * Returns the unsubscribe function.
+   */
+  onContactsChanged?(listener: (change: ContactsChange) => void): () => void;
+  /** The state of the connection the route depends on (for /healthz and /metrics). */
+  health?(): RouteHealth;
+}
+
+/** A target of a route whose contacts changed (host as registered; the service lowercases it). */
+export interface ContactsChange {
+  readonly user: string;
+  readonly host: string;
+  /**
+   * `registered`: a new registration (first one, or a new Call-ID after a reboot) — every desired key is
+   * pushed. `reachable`: still registered, seen again after the route reconnected — only the keys not
+   * confirmed at their current version are pushed.
+   */
+  readonly cause: 'registered' | 'reachable';
+  /**
+   * `reachable` only: when the connection came up (epoch ms). Keys set after it went through the route
+   * already (their own bind) and are not pushed again.
+   */
+  readonly since?: number;
+}
+
+/** What a route that holds a connection reports. Several profiles may share one connection (same `id`). */
+export interface RouteHealth {
+  readonly kind: RouteKind;
+  /** Identifies the connection, e.g. `esl:127.0.0.1:8021`; never a secret. */
+  readonly id: string;
+  /** Whether the route can deliver now. */
+  readonly up: boolean;
+  /** The connection's own state name (`connected`, `disconnected`, `auth-failed`, …). */
+  readonly state: string;
+  /** Epoch ms of the current connection, when up. */
+  readonly since?: number;
+  /** The last connection-level failure, without secrets. */
+  readonly lastError?: string;
+  /** Connections re-made after one was lost. */
+  readonly reconnects: number;
+  /** Commands sent over the connection, by outcome (`ok`, `rejected`, `timeout`, `lost`). */
+  readonly commands: Readonly<Record<string, number>>;
 }
 
 /** The contacts of a target, or why there are none. */

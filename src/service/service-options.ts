@@ -32,7 +32,7 @@ export interface ServiceUser extends RegistrarUser {
 /**
  * A profile: mod_snom's `<profile>` argument, naming how keys are delivered. `embedded`: our registrar's
  * contacts; `proxy`: through another SIP server (`proxy` settings); `freeswitch`: through the Event Socket
- * (its Route comes as `implementation`). `implementation` replaces the built-in route of any kind.
+ * (its Route comes as `implementation`: a FreeswitchRoute). `implementation` replaces the built-in route of any kind.
  */
 export interface ProfileOptions {
   readonly name: string;
@@ -296,7 +296,7 @@ function checkProfile(p: ProfileOptions, i: number, names: Set<string>): void {
     return;
   }
   if (p.route === 'freeswitch') {
-    throw new InvalidOptionError(`${at}.implementation`, 'a freeswitch profile needs its Route (the Event Socket adapter)');
+    throw new InvalidOptionError(`${at}.implementation`, 'a freeswitch profile needs its Route: a FreeswitchRoute over an Event Socket connection (src/service/freeswitch-route.ts)');
   }
   if (p.route === 'proxy') {
     const proxy = p.proxy;

@@ -13,15 +13,16 @@ import { DigestServer } from '../util/digest-server.js';
 import { AUTH_LIMITER_DEFAULTS, AuthFailureLimiter } from './auth-failure-limiter.js';
 import { ButtonPressHandler } from './button-press.js';
 import { commandSeamFactory } from './commands/command-seam-factory.js';
+import { CommandService } from './commands/command-service.js';
 import type { CommandSeam } from './command-seam.js';
 import type { BindKeyResult } from './delivery-types.js';
 import { EmbeddedRoute } from './embedded-route.js';
 import { EventBus } from './event-bus.js';
 import { KeyDeliverer } from './key-deliverer.js';
-import { KeyService, type BindKeyRequest, type RunningProfile } from './key-service.js';
+import { KeyService, MAX_KEYS_PER_BIND, type BindKeyRequest, type RunningProfile } from './key-service.js';
 import { ModSnomApi, type ApiResult } from './mod-snom-api.js';
 import { ProxyRoute } from './proxy-route.js';
-import type { KeyTarget, Route } from './route.js';
+import type { ContactsChange, KeyTarget, Route, RouteHealth } from './route.js';
 import { ServiceStateError, UnknownProfileError } from './service-errors.js';
 import { registrationEvent, type ServiceEventMap } from './service-events.js';
 import { resolveServiceOptions, type ResolvedServiceOptions, type ServiceOptions, type ServiceUser } from './service-options.js';
@@ -66,6 +67,9 @@ export class Service {
   #endpoint: SipEndpoint | undefined;
   #state: State = 'created';
   #closed: Promise<void> | undefined;
+  readonly #routeListeners: Array<() => void> = [];
+  /** When start() finished (store clock): pending records older than this are not being retried. */
+  #runningSince = Number.POSITIVE_INFINITY;
 
   constructor(options: ServiceOptions) {
     const o = resolveServiceOptions(options);
@@ -90,6 +94,10 @@ export class Service {
       profiles.set(p.name, { name: p.name, route, format: p.bodyFormat ?? 'x-buttons', embedded: route === this.#embedded });
     }
     this.#profiles = profiles;
+    for (const p of profiles.values()) {
+      const off = p.route.onContactsChanged?.((change) => this.#onRouteContacts(p, change));
+      if (off !== undefined) this.#routeListeners.push(off);
+    }
     this.#deliverer = new KeyDeliverer({
       keys: this.store.keys, attemptTimeoutMs: o.attemptTimeoutMs, retryDelaysMs: o.retryDelaysMs, maxDocumentBytes: o.maxDocumentBytes,
       maxInFlight: o.maxInFlight, now: o.now,
@@ -122,6 +130,29 @@ export class Service {
   /** The SIP endpoint (while running). */
   get endpoint(): SipEndpoint | undefined {
     return this.#endpoint;
+  }
+
+  /**
+   * The CommandService behind `snom_command` (typed operations, bulk) while running, when the `commands`
+   * option is the default or a commandSeamFactory seam; undefined for a custom seam, `false`, or before start().
+   */
+  get commands(): CommandService | undefined {
+    const seam: unknown = this.#commands;
+    const service = typeof seam === 'object' && seam !== null ? (seam as { service?: unknown }).service : undefined;
+    return service instanceof CommandService ? service : undefined;
+  }
+
+  /** The connection state of each route that holds one (FreeSWITCH), with the profiles using it; [] for none. */
+  routeHealth(): Array<RouteHealth & { readonly profiles: readonly string[] }> {
+    const byId = new Map<string, { health: RouteHealth; profiles: string[] }>();
+    for (const p of this.#profiles.values()) {
+      const h = p.route.health?.();
+      if (h === undefined) continue;
+      const entry = byId.get(h.id);
+      if (entry === undefined) byId.set(h.id, { health: h, profiles: [p.name] });
+      else entry.profiles.push(p.name);
+    }
+    return [...byId.values()].map((e) => ({ ...e.health, profiles: e.profiles }));
   }
 
   /** The profile names, in configuration order. */
@@ -171,6 +202,7 @@ export class Service {
         ? c({ registrar: this.registrar, store: this.store, domains: this.options.domains, profiles: this.profiles, routes })
         : c === false ? undefined : c;
       this.registrar.start();
+      this.#runningSince = this.options.now();
       this.#state = 'running';
     } catch (error) {
       if (this.#state === 'starting') this.#state = 'created';
@@ -208,6 +240,20 @@ export class Service {
     return this.#api.line(line, signal);
   }
 
+  /**
+   * Sends every desired key of `user@host` under `profile` again, through bindKey with the stored states
+   * (so they get new versions and fresh delivery records), at most MAX_KEYS_PER_BIND keys per bind; one
+   * BindKeyResult per bind, `[]` when nothing is desired. Throws UnknownProfileError, ServiceStateError.
+   */
+  async resync(target: KeyTarget): Promise<BindKeyResult[]> {
+    const states = this.keyStatus(target).map((k) => k.desired.state);
+    const results: BindKeyResult[] = [];
+    for (let i = 0; i < states.length; i += MAX_KEYS_PER_BIND) {
+      results.push(await this.bindKey({ profile: target.profile, user: target.user, host: target.host, keys: states.slice(i, i + MAX_KEYS_PER_BIND) }));
+    }
+    return results;
+  }
+
   /** The desired keys of `user@host` under `profile` and their delivery records (pending writes flushed first). */
   keyStatus(target: KeyTarget): KeyStatus[] {
     if (!this.#profiles.has(target.profile)) throw new UnknownProfileError(target.profile);
@@ -236,6 +282,7 @@ export class Service {
   async #close(): Promise<void> {
     const wasRunning = this.#state === 'running';
     this.#state = 'closing';
+    for (const off of this.#routeListeners.splice(0)) off();
     await this.#deliverer.close(wasRunning ? this.options.closeGraceMs : 0);
     await this.registrar.close();
     await this.#endpoint?.close();
@@ -269,6 +316,46 @@ export class Service {
           break;
       }
     }
+  }
+
+  /**
+   * A route reported new contacts for a target (FreeSWITCH's sofia::register): its desired keys are
+   * pushed like a re-sync — all of them for a new registration; after a reconnection only those set
+   * before it with neither a delivered nor a pending (being retried) record at their current version.
+   */
+  #onRouteContacts(profile: RunningProfile, change: ContactsChange): void {
+    if (this.#state !== 'running') return;
+    const target: KeyTarget = { profile: profile.name, user: change.user, host: change.host.toLowerCase() };
+    let desired: DesiredKey[];
+    try {
+      desired = this.store.keys.desiredKeys(target.profile, target.user, target.host);
+      if (desired.length > 0 && change.cause === 'reachable') {
+        this.#deliverer.flushMarks();
+        // delivered, or pending since this run started (a lane is retrying it): not pushed again
+        const done = new Map<string, number>();
+        for (const r of this.store.keys.deliveries(target.profile, target.user, target.host)) {
+          if (r.status === 'delivered' || (r.status === 'pending' && r.at >= this.#runningSince)) done.set(r.key, Math.max(r.version, done.get(r.key) ?? -1));
+        }
+        const since = change.since ?? Number.POSITIVE_INFINITY;
+        desired = desired.filter((d) => (done.get(d.key) ?? -1) < d.version && d.updatedAt <= since);
+      }
+    } catch (error) {
+      this.options.logger?.warn({ err: error }, 'reading desired keys for a route re-sync failed');
+      return;
+    }
+    if (desired.length === 0) return;
+    void (async () => {
+      try {
+        const found = await profile.route.contacts(target);
+        for (const contact of found.contacts) {
+          this.#deliverer.enqueue(profile.route, contact, target.user, target.host, desired.map((d) => ({
+            target, state: d.state, version: d.version, format: profile.format, cause: 'resync', waiters: [], supersededWaiters: [],
+          })));
+        }
+      } catch (error) {
+        this.options.logger?.warn({ err: error }, 'route re-sync failed');
+      }
+    })();
   }
 
   /** A contact went away: its queue ends `unregistered` and its delivery records are deleted. */

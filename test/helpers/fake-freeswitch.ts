@@ -190,6 +190,7 @@ export class FakeFreeswitch {
   #nextConn = 0;
   #sequence = 100;
   readonly #coreUuid = randomUUID();
+  #offline = false;
 
   private constructor(options: FakeFreeswitchOptions) {
     this.#o = options;
@@ -224,6 +225,16 @@ export class FakeFreeswitch {
   /** Authenticated connections open now. */
   get openConnections(): number {
     return [...this.#conns].filter((c) => c.authed && !c.socket.destroyed).length;
+  }
+
+  /** While true, every connection is cut at once (FreeSWITCH down); setting it cuts the open ones. */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
+  set offline(value: boolean) {
+    this.#offline = value;
+    if (value) this.dropAll();
   }
 
   /** Cuts every connection abruptly (no disconnect notice). */
@@ -338,6 +349,10 @@ export class FakeFreeswitch {
   // ---- connection handling ----
 
   #accept(socket: Socket): void {
+    if (this.#offline) {
+      socket.destroy();
+      return;
+    }
     this.acceptedConnections++;
     const conn: Conn = { id: ++this.#nextConn, socket, buf: Buffer.alloc(0), authed: false, format: 'plain', all: false, events: new Set(), subclasses: new Set(), stuck: false };
     this.#conns.add(conn);
@@ -524,6 +539,7 @@ export class FakeFreeswitch {
     if (custom) return custom[1](args);
     if (cmd === 'sofia_contact') return this.#sofiaContact(args);
     if (cmd === 'show' && /^registrations(\s|$)/i.test(args)) return this.#showRegistrations(/\bas json$/i.test(args));
+    if (cmd === 'sofia' && /^status profile \S+/i.test(args)) return this.#sofiaStatusProfile(args.split(' ')[2] ?? '');
     if (cmd === 'status') return 'UP 0 years, 0 days, 0 hours, 1 minute, 0 seconds\nFreeSWITCH (fake) is ready\n';
     return `-ERR ${cmd} Command not found!\n`;
   }
@@ -561,6 +577,15 @@ export class FakeFreeswitch {
       for (const r of this.registrations) if (matches(r, domain) && !out.includes(entry(r))) out.push(entry(r));
     }
     return out.length === 0 ? 'error/user_not_registered' : out.join(',');
+  }
+
+  /** sofia status profile <name> (sofia.c cmd_status): a profile's summary, or `Invalid Profile!`. */
+  #sofiaStatusProfile(name: string): string {
+    const profile = this.#findProfile(name);
+    if (profile === undefined) return 'Invalid Profile!\n';
+    const line = '='.repeat(94);
+    return `${line}\nName             \t${profile}\nDomain Name      \tN/A\nAuto-NAT         \tfalse\nDBName           \tsofia_reg_${profile}\n` +
+      `${line}\n`;
   }
 
   /** show registrations [as json] (core table). */

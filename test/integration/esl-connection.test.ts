@@ -146,7 +146,8 @@ describe('FreeswitchConnection', () => {
     if (!r.ok) assert.deepEqual([r.error.code, r.error.outcome], ['SNOM_ERR_ESL_TIMEOUT', 'not-sent']);
     assert.ok(c.stats.connectAttempts >= 2);
     assert.match(c.stats.lastError ?? '', /ECONNREFUSED/);
-    assert.equal(c.state, 'disconnected');
+    // between attempts, or (on a loaded machine) in the middle of the next one
+    assert.ok(c.state === 'disconnected' || c.state === 'connecting', c.state);
   });
 
   test('authentication failure: state auth-failed, no secret in the error, recovery once the password matches', async () => {

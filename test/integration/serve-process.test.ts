@@ -1,51 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { spawnServe as serve, tempDirs, waitFor } from '../helpers/serve-process.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const USER_PASSWORD = 'Sup3r-Secret-Reg-Pw';
 const PHONE_PASSWORD = 'Ph0ne-Web-Secret';
-const dirs: string[] = [];
+const temp = tempDirs('snomctl-serve-');
+const tempDir = temp.make;
 
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-interface Served {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function serve(args: readonly string[]): Served {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', ...args], {
-    cwd: ROOT, env: { ...process.env, SNOMCTL_CONFIG: '', SNOMCTL_TOKENS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'snomctl-serve-'));
-  dirs.push(d);
-  return d;
-}
+after(() => temp.cleanup());
 
 test('serve starts as a real process, prints its ports, answers /healthz, stops on SIGTERM with exit 0; no secret in its logs', async () => {
   const dataDir = join(tempDir(), 'data');

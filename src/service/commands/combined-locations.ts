@@ -13,7 +13,7 @@ import {
 
 /** Options of CombinedLocationSource. */
 export interface CombinedLocationOptions {
-  /** Sources of registered phones (the embedded registrar, later FreeSWITCH), asked together. */
+  /** Sources of registered phones (the embedded registrar, FreeSWITCH), asked together. */
   readonly registered: readonly LocationSource[];
   /** The static inventory, whose entries override registered phones of the same user@domain. */
   readonly inventory?: LocationSource;

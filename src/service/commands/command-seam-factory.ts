@@ -3,6 +3,7 @@ import { PhoneClient, type PhoneClientOptions } from '../../phone/phone-client.j
 import type { CommandSeam, CommandSeamFactory } from '../command-seam.js';
 import { CombinedLocationSource } from './combined-locations.js';
 import { CommandService, type CommandLogger, type CommandServiceOptions, type DirectWebOptions } from './command-service.js';
+import { FreeswitchLocationSource, type FreeswitchLookup } from './freeswitch-locations.js';
 import { InventoryLocationSource } from './inventory-locations.js';
 import type { LocationSource } from './phone-location.js';
 import { RegistrarLocationSource, type ProfileRoute } from './registrar-locations.js';
@@ -22,8 +23,14 @@ export interface CommandSeamOptions {
   readonly profiles?: Readonly<Record<string, ProfileRoute>>;
   /** The web server of registered phones and of IP/host targets: scheme, port, TLS choice. */
   readonly web?: DirectWebOptions;
-  /** More sources of registered phones, asked with the registrar (FreeSWITCH's sofia_contact). */
+  /** More sources of registered phones, asked with the registrar. */
   readonly registered?: readonly LocationSource[];
+  /**
+   * Phones registered to FreeSWITCH (`sofia_contact` + the core table, as mod_snom): the lookup (a
+   * FreeswitchAdapter) and the profiles routed `freeswitch` with their sofia profiles. Asked with the
+   * registrar; `*\/user` searches both.
+   */
+  readonly freeswitch?: { readonly lookup: FreeswitchLookup; readonly profiles: Readonly<Record<string, string>>; readonly timeoutMs?: number };
   readonly concurrency?: CommandServiceOptions['concurrency'];
   readonly maxPhonesPerTarget?: CommandServiceOptions['maxPhonesPerTarget'];
   readonly logger?: CommandLogger;
@@ -51,8 +58,16 @@ export function commandSeamFactory(options: CommandSeamOptions = {}): CommandSea
       ...(web.port === undefined ? {} : { webPort: web.port }),
       ...(web.insecureTls === undefined ? {} : { insecureTls: web.insecureTls }),
     });
+    const fs = options.freeswitch === undefined ? [] : [new FreeswitchLocationSource({
+      lookup: options.freeswitch.lookup,
+      profiles: options.freeswitch.profiles,
+      ...(options.freeswitch.timeoutMs === undefined ? {} : { timeoutMs: options.freeswitch.timeoutMs }),
+      ...(web.scheme === undefined ? {} : { webScheme: web.scheme }),
+      ...(web.port === undefined ? {} : { webPort: web.port }),
+      ...(web.insecureTls === undefined ? {} : { insecureTls: web.insecureTls }),
+    })];
     const locations = new CombinedLocationSource({
-      registered: [registrar, ...(options.registered ?? [])],
+      registered: [registrar, ...fs, ...(options.registered ?? [])],
       inventory: new InventoryLocationSource({ phones: context.store.phones }),
     });
     const client = options.client ?? new PhoneClient(options.clientOptions);

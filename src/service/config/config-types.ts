@@ -31,9 +31,23 @@ export interface ProxyConfig {
 /** A profile: mod_snom's `<profile>` argument. */
 export interface ProfileConfig {
   readonly name: string;
-  readonly route: 'embedded' | 'proxy';
+  readonly route: 'embedded' | 'proxy' | 'freeswitch';
   readonly bodyFormat?: 'x-buttons' | 'mod_snom';
   readonly proxy?: ProxyConfig;
+  /** Route `freeswitch`: the sofia profile the phones register on; default the profile's name. */
+  readonly sofiaProfile?: string;
+}
+
+/** FreeSWITCH's inbound Event Socket (mod_event_socket), for profiles whose route is `freeswitch`. */
+export interface FreeswitchConfig {
+  readonly host: string;
+  readonly port: number;
+  /** event_socket.conf.xml `password`. Never logged. */
+  readonly password: string;
+  readonly connectTimeoutMs?: number;
+  readonly commandTimeoutMs?: number;
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
 }
 
 /** A phone's web server (the inventory used by `snom_command` for phones that are not registered). */
@@ -82,6 +96,8 @@ export interface SnomctlConfig {
     readonly maxExpires?: number;
     readonly maxContacts?: number;
   };
+  /** Present when configured; required (with a password) when a profile's route is `freeswitch`. */
+  readonly freeswitch?: FreeswitchConfig;
   readonly commands: {
     readonly concurrency?: number;
     readonly web: { readonly scheme?: 'http' | 'https'; readonly port?: number; readonly insecureTls?: boolean };
@@ -97,6 +113,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   apiListen: Object.freeze({ host: '127.0.0.1', port: 8088 }),
   heartbeatS: 15,
   profiles: Object.freeze([Object.freeze({ name: 'internal', route: 'embedded' as const })]),
+  freeswitchHost: '127.0.0.1',
+  freeswitchPort: 8021,
 });
 
 /** Where a bad value came from. */

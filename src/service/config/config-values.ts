@@ -80,3 +80,15 @@ export function isToken(text: unknown): text is string {
 
 /** What isToken allows, for error messages. */
 export const TOKEN_RULE = 'must be 16..256 visible ASCII characters (no blanks)';
+
+/** `host:port` of a server: a host name or IP address (IPv6 in brackets) and a port 1..65535. */
+export function parseHostPort(text: unknown): Result<{ host: string; port: number }, string> {
+  const allowed = 'must be HOST:PORT with a host name or IP address (IPv6 in brackets) and a port 1..65535';
+  if (typeof text !== 'string') return err(allowed);
+  const m = /^(?:\[([0-9A-Fa-f:.]{2,45})\]|([A-Za-z0-9.-]{1,253})):(\d{1,5})$/.exec(text);
+  if (!m) return err(allowed);
+  const host = (m[1] ?? m[2]) as string;
+  const port = Number(m[3]);
+  if ((m[1] !== undefined && isIP(host) !== 6) || (m[2] !== undefined && !isHostName(host)) || port < 1 || port > 65535) return err(allowed);
+  return ok({ host, port });
+}

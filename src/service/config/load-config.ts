@@ -4,9 +4,10 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { err, InvalidOptionError, ok, type Result } from '../../util/errors.js';
 import { resolveRegistrarOptions } from '../../registrar/registrar-options.js';
+import type { Route } from '../route.js';
 import { resolveServiceOptions, type ServiceOptions } from '../service-options.js';
 import { ConfigError, LOG_LEVELS, type SnomctlConfig } from './config-types.js';
-import { isToken, parseListen, parseUserSpec, splitList, TOKEN_RULE } from './config-values.js';
+import { isToken, parseHostPort, parseListen, parseUserSpec, splitList, TOKEN_RULE } from './config-values.js';
 import { validateConfig } from './validate-config.js';
 
 /** The serve command's flags (commander's camel-cased option values). */
@@ -19,6 +20,8 @@ export interface ConfigFlags {
   readonly user?: readonly string[];
   readonly token?: readonly string[];
   readonly logLevel?: string;
+  /** FreeSWITCH's Event Socket, `host:port`. */
+  readonly freeswitch?: string;
 }
 
 /** Inputs of loadConfig. */
@@ -43,6 +46,9 @@ export const CONFIG_ENV = Object.freeze({
   user: 'SNOMCTL_USERS',
   token: 'SNOMCTL_TOKENS',
   logLevel: 'SNOMCTL_LOG_LEVEL',
+  freeswitch: 'SNOMCTL_FREESWITCH',
+  /** No flag: a password on the command line is visible to every local user. */
+  freeswitchPassword: 'SNOMCTL_FREESWITCH_PASSWORD',
 });
 
 /** The host's name and addresses: who phones may register to when no domain is configured. */
@@ -86,6 +92,7 @@ export function loadConfig(input: LoadConfigInput = {}): Result<SnomctlConfig, C
   const envLayer = {
     dataDir: nonEmpty(env[CONFIG_ENV.dataDir]), sipListen: nonEmpty(env[CONFIG_ENV.sipListen]), apiListen: nonEmpty(env[CONFIG_ENV.apiListen]),
     domain: listOf(env[CONFIG_ENV.domain]), user: listOf(env[CONFIG_ENV.user]), token: listOf(env[CONFIG_ENV.token]), logLevel: nonEmpty(env[CONFIG_ENV.logLevel]),
+    freeswitch: nonEmpty(env[CONFIG_ENV.freeswitch]), freeswitchPassword: env[CONFIG_ENV.freeswitchPassword] === '' ? undefined : env[CONFIG_ENV.freeswitchPassword],
   };
   overlay(merged, envLayer, (name) => CONFIG_ENV[name], 'env', errors);
   overlay(merged, flags, (name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, 'flag', errors);
@@ -95,7 +102,7 @@ export function loadConfig(input: LoadConfigInput = {}): Result<SnomctlConfig, C
   if (validated.config === undefined) return err(validated.errors);
   const c = validated.config;
   try {
-    resolveServiceOptions(serviceOptionsFromConfig(c));
+    resolveServiceOptions(serviceOptionsFromConfig(c, Object.fromEntries(c.profiles.filter((p) => p.route === 'freeswitch').map((p) => [p.name, CHECK_ONLY_ROUTE]))));
   } catch (e) {
     if (e instanceof InvalidOptionError) return err([new ConfigError(e.option, e.message.replace(/^invalid option \S+: /, ''), 'config')]);
     throw e;
@@ -113,7 +120,7 @@ export function loadConfig(input: LoadConfigInput = {}): Result<SnomctlConfig, C
 }
 
 /** Writes one layer (env or flags) over the merged object, checking each value's format. */
-function overlay(target: Layer, layer: ConfigFlags, keyOf: (name: keyof typeof CONFIG_ENV) => string, source: 'env' | 'flag', errors: ConfigError[]): void {
+function overlay(target: Layer, layer: ConfigFlags & { readonly freeswitchPassword?: string }, keyOf: (name: keyof typeof CONFIG_ENV) => string, source: 'env' | 'flag', errors: ConfigError[]): void {
   const section = (name: string): Layer => {
     const cur = target[name];
     const copy: Layer = typeof cur === 'object' && cur !== null && !Array.isArray(cur) ? { ...(cur as Layer) } : {};
@@ -132,6 +139,12 @@ function overlay(target: Layer, layer: ConfigFlags, keyOf: (name: keyof typeof C
     if (p.ok) section(sect).listen = v;
     else errors.push(new ConfigError(keyOf(name), p.error, source));
   }
+  if (layer.freeswitch !== undefined) {
+    const p = parseHostPort(layer.freeswitch);
+    if (p.ok) Object.assign(section('freeswitch'), p.value);
+    else errors.push(new ConfigError(keyOf('freeswitch'), p.error, source));
+  }
+  if (layer.freeswitchPassword !== undefined) section('freeswitch').password = layer.freeswitchPassword;
   if (layer.domain !== undefined && layer.domain.length > 0) target.domains = [...layer.domain];
   if (layer.user !== undefined && layer.user.length > 0) {
     const users: string[] = [];
@@ -164,8 +177,18 @@ export function storePath(config: SnomctlConfig): string {
   return join(config.dataDir, 'snomctl.db');
 }
 
-/** createService options for a configuration (without store, logger and commands, which serve adds). */
-export function serviceOptionsFromConfig(config: SnomctlConfig): ServiceOptions {
+/** Stands in for the FreeSWITCH routes while loadConfig checks the service options (never delivers). */
+const CHECK_ONLY_ROUTE: Route = {
+  kind: 'freeswitch',
+  contacts: () => ({ contacts: [], reason: 'not connected' }),
+  deliver: (_t, contact) => Promise.resolve({ ok: false, error: 'unavailable', message: 'not connected', destination: contact.destination, latencyMs: 0 }),
+};
+
+/**
+ * createService options for a configuration (without store, logger and commands, which serve adds).
+ * `routes` gives the Route of profiles that need one made outside (route `freeswitch`: FreeswitchRoute).
+ */
+export function serviceOptionsFromConfig(config: SnomctlConfig, routes: Readonly<Record<string, Route>> = {}): ServiceOptions {
   const reg = config.registrar;
   return {
     domains: config.domains,
@@ -176,7 +199,13 @@ export function serviceOptionsFromConfig(config: SnomctlConfig): ServiceOptions 
       ...(config.sip.sentByHost === undefined ? {} : { sentByHost: config.sip.sentByHost }),
     },
     ...(Object.keys(reg).length === 0 ? {} : { registrar: { ...reg } }),
-    profiles: config.profiles.map((p) => ({ ...p })),
+    profiles: config.profiles.map((p) => ({
+      name: p.name, route: p.route,
+      // a freeswitch profile sends mod_snom's own bytes unless told otherwise (a drop-in for mod_snom)
+      ...(p.bodyFormat === undefined ? (p.route === 'freeswitch' ? { bodyFormat: 'mod_snom' as const } : {}) : { bodyFormat: p.bodyFormat }),
+      ...(p.proxy === undefined ? {} : { proxy: { ...p.proxy } }),
+      ...(routes[p.name] === undefined ? {} : { implementation: routes[p.name] }),
+    })),
     delivery: { ...config.delivery },
   };
 }

@@ -1,8 +1,9 @@
 // Field-by-field validation of a configuration object (the JSON file merged with env and flags).
-import type { ConfigSource, ListenAddress, LogLevel, PhoneConfig, ProfileConfig, ProxyConfig, SnomctlConfig, UserConfig } from './config-types.js';
+import type { ConfigSource, FreeswitchConfig, ListenAddress, LogLevel, PhoneConfig, ProfileConfig, ProxyConfig, SnomctlConfig, UserConfig } from './config-types.js';
 import { CONFIG_DEFAULTS, ConfigError, LOG_LEVELS } from './config-types.js';
 import { isHostName, isLoopback, isNetwork, isToken, isUserName, isWebAddress, parseListen, parseUserSpec, TOKEN_RULE } from './config-values.js';
 import { findControlChar } from '../../util/text.js';
+import { FREESWITCH_CONNECTION_DEFAULTS } from '../../esl/connection-options.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -63,7 +64,7 @@ function join(base: string, key: string): string {
   return base === '' ? key : `${base}.${key}`;
 }
 
-const TOP = ['$schema', 'dataDir', 'logLevel', 'domains', 'realm', 'sip', 'users', 'profiles', 'phones', 'api', 'delivery', 'registrar', 'commands'];
+const TOP = ['$schema', 'dataDir', 'logLevel', 'domains', 'realm', 'sip', 'users', 'profiles', 'phones', 'api', 'delivery', 'registrar', 'commands', 'freeswitch'];
 
 /**
  * Validates a raw configuration object and applies defaults. Every problem is reported (not only the
@@ -127,6 +128,11 @@ export function validateConfig(raw: unknown, defaultDomains: readonly string[], 
     ...(webRaw?.insecureTls === undefined ? {} : { insecureTls: r.bool('commands.web.insecureTls', webRaw.insecureTls) }),
   };
 
+  const needsFreeswitch = profiles.some((p) => p.route === 'freeswitch');
+  const freeswitch = o.freeswitch === undefined
+    ? (needsFreeswitch ? r.fail('freeswitch.password', `is required when a profile's route is 'freeswitch' (event_socket.conf.xml's password; or ${FREESWITCH_PASSWORD_ENV})`) : undefined)
+    : freeswitchSettings(r, o.freeswitch, needsFreeswitch);
+
   if (r.errors.length > 0) return { errors: r.errors };
   const config: SnomctlConfig = {
     dataDir: dataDir!, logLevel: logLevel!, domains, ...(realm === undefined ? {} : { realm }),
@@ -135,6 +141,7 @@ export function validateConfig(raw: unknown, defaultDomains: readonly string[], 
     api: { listen: apiListen!, tokens, trustedNetworks, heartbeatS: heartbeatS! },
     delivery: delivery ?? {}, registrar: registrar ?? {},
     commands: { ...(concurrency === undefined ? {} : { concurrency }), web: web },
+    ...(freeswitch === undefined ? {} : { freeswitch }),
   };
   return { config, errors: [] };
 }
@@ -171,26 +178,64 @@ function profileList(r: Reader, value: unknown): ProfileConfig[] {
   const out: ProfileConfig[] = [];
   list.forEach((p, i) => {
     const key = `profiles[${i}]`;
-    const o = r.object(key, p, ['name', 'route', 'bodyFormat', 'proxy']);
+    const o = r.object(key, p, ['name', 'route', 'bodyFormat', 'proxy', 'sofiaProfile']);
     if (o === undefined) return;
     const name = typeof o.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(o.name) ? o.name
       : r.fail(`${key}.name`, "must be 1..64 letters, digits, '_', '.', '-' (starting with a letter or digit)");
     if (name !== undefined && seen.has(name)) r.fail(`${key}.name`, `repeats the profile '${name}'`);
     if (name !== undefined) seen.add(name);
-    if (o.route === 'freeswitch') {
-      r.fail(`${key}.route`, "'freeswitch' is not available in snomctl serve yet; use 'embedded' or 'proxy'");
-      return;
-    }
-    const route = r.oneOf(`${key}.route`, o.route, ['embedded', 'proxy'] as const);
+    const route = r.oneOf(`${key}.route`, o.route, ['embedded', 'proxy', 'freeswitch'] as const);
     const bodyFormat = o.bodyFormat === undefined ? undefined : r.oneOf(`${key}.bodyFormat`, o.bodyFormat, ['x-buttons', 'mod_snom'] as const);
     let proxy: ProxyConfig | undefined;
     if (route === 'proxy' && o.proxy === undefined) r.fail(`${key}.proxy`, "is required when route is 'proxy'");
-    if (route === 'embedded' && o.proxy !== undefined) r.fail(`${key}.proxy`, "is only allowed when route is 'proxy'");
+    if (route !== undefined && route !== 'proxy' && o.proxy !== undefined) r.fail(`${key}.proxy`, "is only allowed when route is 'proxy'");
+    let sofiaProfile: string | undefined;
+    if (o.sofiaProfile !== undefined) {
+      if (route !== undefined && route !== 'freeswitch') r.fail(`${key}.sofiaProfile`, "is only allowed when route is 'freeswitch'");
+      else if (typeof o.sofiaProfile === 'string' && SOFIA_PROFILE.test(o.sofiaProfile)) sofiaProfile = o.sofiaProfile;
+      else r.fail(`${key}.sofiaProfile`, "must be a sofia profile name: 1..64 letters, digits, '_', '.', '-' (starting with a letter or digit)");
+    }
     if (route === 'proxy' && o.proxy !== undefined) proxy = proxySettings(r, `${key}.proxy`, o.proxy);
     if (name === undefined || route === undefined) return;
-    out.push({ name, route, ...(bodyFormat === undefined ? {} : { bodyFormat }), ...(proxy === undefined ? {} : { proxy }) });
+    out.push({
+      name, route, ...(bodyFormat === undefined ? {} : { bodyFormat }), ...(proxy === undefined ? {} : { proxy }),
+      ...(sofiaProfile === undefined ? {} : { sofiaProfile }),
+    });
   });
   return out;
+}
+
+const SOFIA_PROFILE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The environment variable named in the missing-password error (load-config reads it). */
+const FREESWITCH_PASSWORD_ENV = 'SNOMCTL_FREESWITCH_PASSWORD';
+
+function freeswitchSettings(r: Reader, value: unknown, needed: boolean): FreeswitchConfig | undefined {
+  const key = 'freeswitch';
+  const o = r.object(key, value, ['host', 'port', 'password', 'connectTimeoutMs', 'commandTimeoutMs', 'reconnectMinMs', 'reconnectMaxMs']);
+  if (o === undefined) return undefined;
+  const host = o.host === undefined ? CONFIG_DEFAULTS.freeswitchHost : isHostName(o.host) ? o.host : r.fail(`${key}.host`, 'must be a host name or IP address');
+  const port = o.port === undefined ? CONFIG_DEFAULTS.freeswitchPort : r.whole(`${key}.port`, o.port, 1, 65535);
+  let password: string | undefined;
+  if (o.password === undefined) {
+    if (needed) r.fail(`${key}.password`, `is required when a profile's route is 'freeswitch' (event_socket.conf.xml's password; or ${FREESWITCH_PASSWORD_ENV})`);
+  } else {
+    // the value never appears in a message
+    password = r.text(`${key}.password`, o.password, 1024);
+  }
+  const ranges: ReadonlyArray<[string, number, number]> = [
+    ['connectTimeoutMs', 1, 600_000], ['commandTimeoutMs', 1, 3_600_000], ['reconnectMinMs', 1, 3_600_000], ['reconnectMaxMs', 1, 3_600_000],
+  ];
+  const tunable: Record<string, number> = {};
+  for (const [name, min, max] of ranges) {
+    if (o[name] === undefined) continue;
+    const v = r.whole(`${key}.${name}`, o[name], min, max);
+    if (v !== undefined) tunable[name] = v;
+  }
+  const min = tunable.reconnectMinMs ?? FREESWITCH_CONNECTION_DEFAULTS.reconnectMinMs;
+  if ((tunable.reconnectMaxMs ?? FREESWITCH_CONNECTION_DEFAULTS.reconnectMaxMs) < min) r.fail(`${key}.reconnectMaxMs`, `must not be below reconnectMinMs (${min}); the default is ${FREESWITCH_CONNECTION_DEFAULTS.reconnectMaxMs}`);
+  if (host === undefined || port === undefined || password === undefined) return undefined;
+  return { host, port, password, ...tunable };
 }
 
 function proxySettings(r: Reader, key: string, value: unknown): ProxyConfig | undefined {

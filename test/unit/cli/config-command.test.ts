@@ -25,8 +25,10 @@ describe('config check', () => {
   it('an invalid file: one error per line on stderr naming the key, exit 1; the password never shows', async () => {
     const io = await runCli(['config', 'check', '--config', join(dir, 'bad.json')]);
     assert.equal(io.stdout, '');
-    assert.deepEqual(io.stderr.split('\n'), [
-      'snomctl: config: bogus: unknown key; allowed keys here: $schema, dataDir, logLevel, domains, realm, sip, users, profiles, phones, api, delivery, registrar, commands',
+    const lines = io.stderr.split('\n');
+    // the list of allowed keys grows with the configuration: only its start is fixed here
+    assert.match(lines[0]!, /^snomctl: config: bogus: unknown key; allowed keys here: \$schema, dataDir, logLevel, domains, realm, sip, users, profiles, phones, api, delivery, registrar, commands(, [a-z]+)*$/);
+    assert.deepEqual(lines.slice(1), [
       'snomctl: config: sip.listen: must be HOST:PORT with an IP address (IPv6 in brackets) and a port 0..65535',
       '',
     ]);

@@ -52,7 +52,7 @@ describe('events', () => {
     const before = server.requests.length;
     const io = await runCli(['events', '--types', 'registered,bogus', '--server', server.url]);
     assert.equal(io.stderr, 'snomctl: unknown event type bogus (known: registered, refreshed, restarted, unregistered, expired, delivery, keys, button-press, action-url)\n');
-    assert.equal(io.exitCode, 1);
+    assert.equal(io.exitCode, 2);
     assert.equal(server.requests.length, before);
   });
   it('helpers', () => {

@@ -32,23 +32,23 @@ describe('bind-key', () => {
     assert.equal(io.exitCode, 0);
   });
 
-  it('exits 2 when accepted but pending, with the reason on stderr; --quiet drops it', async () => {
+  it('exits 3 when accepted but pending, with the reason on stderr; --quiet drops it', async () => {
     nextAnswer = () => ({ reply: '+OK 2 on DND 2000 pbx internal', ok: true, result: { command: 'snom_bind_key', ok: true, bind: { delivered: false, pending: true, reason: 'not registered', contacts: [] } } });
     const io = await runCli(['bind-key', '--server', server.url, '2', 'on', 'DND', '2000', 'pbx', 'internal']);
     assert.equal(io.stdout, '+OK 2 on DND 2000 pbx internal\n');
     assert.equal(io.stderr, 'pending: not registered; the key is sent when the phone registers\n');
-    assert.equal(io.exitCode, 2);
+    assert.equal(io.exitCode, 3);
     const quiet = await runCli(['bind-key', '-q', '--server', server.url, '2', 'on', 'DND', '2000', 'pbx', 'internal']);
     assert.equal(quiet.stderr, '');
-    assert.equal(quiet.exitCode, 2);
+    assert.equal(quiet.exitCode, 3);
   });
 
-  it('exits 1 on -Error and sends even too few args (the server answers the usage)', async () => {
+  it('exits 2 on -Error (refused arguments) and sends even too few args (the server answers the usage)', async () => {
     nextAnswer = () => ({ reply: '-Error <key> <light> <label> <user> <host> <profile> <action_name> <action>', ok: false, result: { command: 'snom_bind_key', ok: false, code: 'usage', message: 'usage' } });
     const io = await runCli(['bind-key', '--server', server.url, '2', 'on']);
     assert.deepEqual(server.requests[0]!.body, { command: 'snom_bind_key', args: ['2', 'on'] });
     assert.equal(io.stdout, '-Error <key> <light> <label> <user> <host> <profile> <action_name> <action>\n');
-    assert.equal(io.exitCode, 1);
+    assert.equal(io.exitCode, 2);
   });
 
   it('--json prints the whole answer on one line', async () => {
@@ -113,9 +113,13 @@ describe('helpers', () => {
   });
   it('bindKeyExitCode', () => {
     assert.equal(bindKeyExitCode({ reply: '+OK a', ok: true, result: delivered }), 0);
-    assert.equal(bindKeyExitCode({ reply: '+OK a', ok: true, result: { bind: { delivered: false } } }), 2);
+    assert.equal(bindKeyExitCode({ reply: '+OK a', ok: true, result: { bind: { delivered: false } } }), 3);
     assert.equal(bindKeyExitCode({ reply: '-ERR a', ok: false }), 1);
     assert.equal(bindKeyExitCode({ reply: '-ERR a', ok: true }), 1);
+    const refused = (code: string) => ({ reply: '-ERR x', ok: false, result: { command: 'snom_bind_key', ok: false, code, message: 'x' } });
+    assert.equal(bindKeyExitCode(refused('SNOM_ERR_INVALID_KEY_STATE')), 2);
+    assert.equal(bindKeyExitCode(refused('SNOM_ERR_UNKNOWN_PROFILE')), 2);
+    assert.equal(bindKeyExitCode(refused('unavailable')), 1);
   });
   it('deliverySummary names failures with and without a SIP response', () => {
     assert.equal(deliverySummary({ bind: { contacts: [

@@ -96,7 +96,7 @@ describe('phones, keys, resync', () => {
   it('keys with a bad address fails before any request', async () => {
     const io = await runCli(['keys', 'nobody', '--server', server.url]);
     assert.equal(io.stderr, "snomctl: 'nobody' is not a phone address: expected user@host\n");
-    assert.equal(io.exitCode, 1);
+    assert.equal(io.exitCode, 2);
     assert.equal(server.requests.length, 0);
   });
   it('resync posts and reports', async () => {
@@ -156,7 +156,7 @@ describe('bulk', () => {
   it('refuses a missing or double target choice and unknown commands without requests', async () => {
     for (const args of [['bulk', 'key', 'enter'], ['bulk', 'key', 'enter', '--all-registered', '--targets', 'a'], ['bulk', 'reboot', 'now', '--targets', 'a']]) {
       const io = await runCli([...args, '--server', server.url]);
-      assert.equal(io.exitCode, 1, args.join(' '));
+      assert.equal(io.exitCode, 2, args.join(' '));
       assert.match(io.stderr, /^snomctl: (give either --all-registered or --targets a,b|unknown command 'reboot': expected key, action, dial or dtmf)\n$/);
     }
     assert.equal(server.requests.length, 0);

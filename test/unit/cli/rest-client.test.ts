@@ -62,10 +62,10 @@ describe('service errors', () => {
     const token = await runCli(['phones', '--server', server.url, '--token', 'a\r\nX-Evil: 1']);
     assert.equal(token.stderr, 'snomctl: invalid token: it may not contain blanks, control or non-ASCII characters\n');
     const timeout = await runCli(['phones', '--server', server.url, '--timeout', '0']);
-    assert.equal(timeout.exitCode, 1);
+    assert.equal(timeout.exitCode, 2);
     assert.match(timeout.stderr, /--timeout <ms>' argument '0' is invalid\. expected a positive number of milliseconds/);
     assert.equal(server.requests.length, before);
-    for (const io of [url, garbage, token]) assert.equal(io.exitCode, 1);
+    for (const io of [url, garbage, token]) assert.equal(io.exitCode, 2);
   });
   it('a service that does not answer in --timeout ms', async () => {
     const hang = net.createServer(() => undefined).listen(0, '127.0.0.1');

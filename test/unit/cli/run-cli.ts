@@ -8,7 +8,13 @@ export function startCli(args: string[], env: Record<string, string | undefined>
   const io = recordingIo(env, tty);
   const program = new Command('snomctl').exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
   registerCliCommands(program, io);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+  const configure = (cmd: Command): void => {
+    for (const c of cmd.commands) {
+      c.exitOverride().configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
+      configure(c);
+    }
+  };
+  configure(program);
   const done = program.parseAsync(args, { from: 'user' }).then(
     () => io,
     (e: unknown) => {

@@ -43,12 +43,12 @@ before(async () => {
 after(async () => server.close());
 
 describe('snomctl process', () => {
-  it('bind-key: shell words pass through, stdout is the reply, summary on stderr, exit 2 when pending', async () => {
+  it('bind-key: shell words pass through, stdout is the reply, summary on stderr, exit 3 when pending', async () => {
     const r = await run(['bind-key', '2', 'on', 'My Label', '2000', 'pbx', 'internal', 'message', 'api+uuid_transfer', 'u', '9001'], { SNOMCTL_URL: server.url });
     assert.deepEqual(server.requests.at(-1)!.body, { command: 'snom_bind_key', args: ['2', 'on', 'My Label', '2000', 'pbx', 'internal', 'message', 'api+uuid_transfer', 'u', '9001'] });
     assert.equal(r.stdout, '+OK 2 on My Label 2000 pbx internal message api+uuid_transfer u 9001\n');
     assert.equal(r.stderr, 'pending: not registered; the key is sent when the phone registers\n');
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 3);
   });
   it('cannot reach the service: message and exit 1', async () => {
     const probe = net.createServer().listen(0, '127.0.0.1');
@@ -61,10 +61,19 @@ describe('snomctl process', () => {
     assert.equal(r.stderr, `snomctl: cannot reach the snomctl service at http://127.0.0.1:${port} (is "snomctl serve" running?)\n`);
     assert.equal(r.code, 1);
   });
-  it('usage errors come from commander with exit 1', async () => {
+  it('usage errors come from commander with exit 2; --help exits 0', async () => {
     const r = await run(['keys']);
     assert.equal(r.stderr, "error: missing required argument 'user@host'\n");
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
+    const option = await run(['phones', '--bogus']);
+    assert.equal(option.stderr, "error: unknown option '--bogus'\n");
+    assert.equal(option.code, 2);
+    const sub = await run(['config', 'check', '--nope']);
+    assert.equal(sub.stderr, "error: unknown option '--nope'\n");
+    assert.equal(sub.code, 2);
+    const help = await run(['keys', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /\nExamples:\n {2}\$ snomctl keys 2000@pbx\.example\.com\n/);
   });
   it('events follows the stream and ends with exit 0 on SIGINT', async () => {
     const r = await run(['events', '--json', '--server', server.url], {}, (out, kill) => {

@@ -70,11 +70,11 @@ test('each kind of bad value names its key and what is allowed', () => {
     [{ domains: ['ok.example', 'bad domain'] }, 'domains[1]: must be a host name or IP address'],
     [{ users: ['nopassword'] }, "users[0]: must be 'USER:PASSWORD' (a user without ':', '@' or blanks, a non-empty password without control characters)"],
     [{ users: [{ user: '2000' }] }, 'users[0].password: must be a non-empty string of at most 1024 characters without control characters'],
-    [{ profiles: [{ name: 'a', route: 'carrier-pigeon' }] }, "profiles[0].route: must be one of 'embedded', 'proxy'"],
+    [{ profiles: [{ name: 'a', route: 'carrier-pigeon' }] }, "profiles[0].route: must be one of 'embedded', 'proxy', 'freeswitch'"],
     [{ profiles: [{ name: 'a', route: 'proxy' }] }, "profiles[0].proxy: is required when route is 'proxy'"],
     [{ profiles: [{ name: 'a', route: 'embedded' }, { name: 'a', route: 'embedded' }] }, "profiles[1].name: repeats the profile 'a'"],
     [{ profiles: [{ name: 'a', route: 'proxy', proxy: { host: 'x.example', port: 0 } }] }, 'profiles[0].proxy.port: must be a whole number from 1 to 65535'],
-    [{ profiles: [{ name: 'a', route: 'freeswitch' }] }, "profiles[0].route: 'freeswitch' is not available in snomctl serve yet; use 'embedded' or 'proxy'"],
+    [{ profiles: [{ name: 'a', route: 'freeswitch' }] }, "freeswitch.password: is required when a profile's route is 'freeswitch' (event_socket.conf.xml's password; or SNOMCTL_FREESWITCH_PASSWORD)"],
     [{ phones: [{ user: '2000', domain: 'd.example', webAddress: 'http://x/' }] }, 'phones[0].webAddress: must be HOST or HOST:PORT (IPv6 in brackets)'],
     [{ phones: [{ user: '2000', domain: 'd.example', webAddress: 'x', scheme: 'ftp' }] }, "phones[0].scheme: must be one of 'http', 'https'"],
     [{ phones: [{ user: '2000', domain: 'd.example', webAddress: '192.0.2.5:0' }] }, 'phones[0].webAddress: must be HOST or HOST:PORT (IPv6 in brackets)'],
@@ -96,12 +96,12 @@ test('registrar tunables are checked together (the registrar\'s own rules)', () 
 
 test('unknown keys are errors at every level, and every problem is reported', () => {
   assert.deepEqual(errors(file({ sipListen: '1.2.3.4:5060', api: { token: ['x'] }, logLevel: 3 })), [
-    'sipListen: unknown key; allowed keys here: $schema, dataDir, logLevel, domains, realm, sip, users, profiles, phones, api, delivery, registrar, commands',
+    'sipListen: unknown key; allowed keys here: $schema, dataDir, logLevel, domains, realm, sip, users, profiles, phones, api, delivery, registrar, commands, freeswitch',
     "logLevel: must be one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'",
     'api.token: unknown key; allowed keys here: listen, tokens, trustedNetworks, heartbeatS',
   ]);
   assert.deepEqual(errors(file({ profiles: [{ name: 'x', route: 'embedded', colour: 'red' }] })), [
-    'profiles[0].colour: unknown key; allowed keys here: name, route, bodyFormat, proxy',
+    'profiles[0].colour: unknown key; allowed keys here: name, route, bodyFormat, proxy, sofiaProfile',
   ]);
 });
 
@@ -170,7 +170,8 @@ test('the example in docs/configuration.md is a valid configuration', () => {
   const json = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
   const c = load({ file: 'example.json', readFile: () => json });
   assert.deepEqual(c.domains, ['pbx.example.com', '192.0.2.10']);
-  assert.equal(c.profiles.length, 2);
+  assert.deepEqual(c.profiles.map((p) => p.route), ['embedded', 'proxy', 'freeswitch']);
+  assert.deepEqual(c.freeswitch, { host: '127.0.0.1', port: 8021, password: 'event-socket-pw', connectTimeoutMs: 5000, commandTimeoutMs: 5000, reconnectMinMs: 500, reconnectMaxMs: 30000 });
   assert.deepEqual(c.api.tokens, ['a-long-random-token-1234']);
 });
 

@@ -53,7 +53,7 @@ describe('FreeswitchAdapter failure paths', () => {
     const r = await new FreeswitchAdapter({ connection: channel }).lookupRegistrations('*/2000');
     assert.deepEqual(r, {
       ok: true,
-      value: { registered: true, registrations: [{ profile: 'internal', uri: 'sip:2000@192.0.2.10:5060', dialString: 'sofia/internal/sip:2000@192.0.2.10:5060', networkIp: undefined, networkPort: undefined, networkProto: undefined, expires: undefined }] },
+      value: { registered: true, registrations: [{ profile: 'internal', uri: 'sip:2000@192.0.2.10:5060', dialString: 'sofia/internal/sip:2000@192.0.2.10:5060', networkIp: undefined, networkPort: undefined, networkProto: undefined, expires: undefined, realm: undefined }] },
     });
   });
 
@@ -117,5 +117,50 @@ describe('BackgroundJobs', () => {
     const r = await waiting;
     assert.ok(!r.ok);
     if (!r.ok) assert.deepEqual([r.error.code, r.error.outcome, r.error.jobUuid], ['SNOM_ERR_ESL_CLOSED', 'unknown', 'j3']);
+  });
+});
+
+describe('FreeswitchAdapter.sofiaProfileExists and allRegistrations', () => {
+  test('sofia status profile: Invalid Profile! is false, a status table true, -ERR rejected, a bad name never sent', async () => {
+    const channel = new Scripted({
+      'sofia status profile internal': ok(`${'='.repeat(20)}\nName             \tinternal\n`),
+      'sofia status profile nosuch': ok('Invalid Profile!\n'),
+      'sofia status profile x': ok('-ERR sofia Command not found!\n'),
+      'sofia status profile lost': err(lost('api sofia')),
+    });
+    const a = new FreeswitchAdapter({ connection: channel });
+    assert.deepEqual(await a.sofiaProfileExists('internal'), { ok: true, value: true });
+    assert.deepEqual(await a.sofiaProfileExists('nosuch'), { ok: true, value: false });
+    const rejected = await a.sofiaProfileExists('x');
+    assert.ok(!rejected.ok && rejected.error.reason === 'rejected' && rejected.error.message === 'FreeSWITCH refused sofia status: -ERR sofia Command not found!');
+    const gone = await a.sofiaProfileExists('lost');
+    assert.ok(!gone.ok && gone.error.reason === 'command-failed');
+    for (const bad of ['in ternal', 'a\nb', '', '-x', 'x'.repeat(65)]) {
+      const r = await a.sofiaProfileExists(bad);
+      assert.ok(!r.ok && r.error.reason === 'bad-spec', bad);
+    }
+    assert.deepEqual(channel.sent, ['api sofia status profile internal', 'api sofia status profile nosuch', 'api sofia status profile x', 'api sofia status profile lost']);
+  });
+
+  test('allRegistrations: each row with the sofia profile of its url; SQL disabled is rejected', async () => {
+    const rows = {
+      row_count: 3,
+      rows: [
+        { reg_user: '2000', realm: 'example.com', token: 'c1', url: 'sofia/internal/sip:2000@192.0.2.10:5060', expires: '1700000000', network_ip: '198.51.100.7', network_port: '40312', network_proto: 'udp', hostname: 'fs' },
+        { reg_user: '2001', realm: 'example.com', token: 'c2', url: 'sofia/external/sips:2001@203.0.113.4:5061', expires: '1700000001', network_ip: '203.0.113.4', network_port: '5061', network_proto: 'tls', hostname: 'fs' },
+        { reg_user: '2002', realm: 'example.com', token: 'c3', url: 'not-a-sofia-url', expires: '1', network_ip: '192.0.2.1', network_port: '5060', network_proto: 'udp', hostname: 'fs' },
+      ],
+    };
+    const a = new FreeswitchAdapter({ connection: new Scripted({ 'show registrations as json': ok(JSON.stringify(rows)) }) });
+    const r = await a.allRegistrations();
+    assert.ok(r.ok);
+    assert.deepEqual(r.value.map((x) => [x.profile, x.user, x.realm, x.networkIp, x.networkPort, x.networkProto, x.expires]), [
+      ['internal', '2000', 'example.com', '198.51.100.7', 40312, 'udp', 1700000000],
+      ['external', '2001', 'example.com', '203.0.113.4', 5061, 'tls', 1700000001],
+    ]);
+    const off = await new FreeswitchAdapter({ connection: new Scripted({ 'show registrations as json': ok('-ERR SQL DISABLED NO DATA AVAILABLE!\n') }) }).allRegistrations();
+    assert.ok(!off.ok && off.error.reason === 'rejected');
+    const empty = await new FreeswitchAdapter({ connection: new Scripted({ 'show registrations as json': ok('{"row_count": 0}\n') }) }).allRegistrations();
+    assert.deepEqual(empty, { ok: true, value: [] });
   });
 });

@@ -3,7 +3,7 @@
 // the request's AbortFlag fires, even while the connection is still being made.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { AbortFlag } from './abort-flag.js';
+import type { AbortFlag, AbortWatcher } from './abort-flag.js';
 
 /** A final response; `body` only when kept. */
 export interface ExchangeResponse {
@@ -29,12 +29,11 @@ class BodyLimitError extends Error {
 }
 
 /** The dispatch handler of one exchange (a class: no closures per request on this hot path). */
-class ExchangeHandler implements Dispatcher.DispatchHandler {
+class ExchangeHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   readonly #flag: AbortFlag;
   readonly #body: ExchangeBody;
   readonly #resolve: (r: ExchangeResponse) => void;
   readonly #reject: (e: Error) => void;
-  readonly #onAbort = (): void => this.#aborted();
   #controller: Dispatcher.DispatchController | undefined;
   #settled = false;
   #status = 0;
@@ -47,7 +46,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.#body = body;
     this.#resolve = resolve;
     this.#reject = reject;
-    flag.once('abort', this.#onAbort);
+    // One exchange at a time per flag: the handler is the flag's watcher until it settles.
+    flag.watch(this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -85,7 +85,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   /** Settles with the flag's reason now; undici is told too (before a connection exists it aborts when it gets one). */
-  #aborted(): void {
+  aborted(): void {
     const reason = this.#flag.reason ?? new Error('aborted');
     this.#fail(reason);
     this.#controller?.abort(reason);
@@ -106,7 +106,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
 
   #settle(): void {
     this.#settled = true;
-    this.#flag.removeListener('abort', this.#onAbort);
+    if (this.#flag.watcher === this) this.#flag.watch(undefined);
   }
 }
 

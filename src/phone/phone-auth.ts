@@ -27,6 +27,9 @@ function passwordTag(password: string): string {
 export class PhoneAuthCache {
   readonly #entries = new Map<string, CacheEntry>();
   readonly #max: number;
+  /** The last password tagged and its tag: requests to one phone hash its password once, not per request. */
+  #lastPassword: string | undefined;
+  #lastTag = '';
 
   constructor(maxEntries: number) {
     this.#max = maxEntries;
@@ -42,7 +45,7 @@ export class PhoneAuthCache {
     const key = `${origin} ${credentials.username}`;
     const entry = this.#entries.get(key);
     // Another password for the same user (another caller's configuration): not this entry.
-    if (entry === undefined || entry.tag !== passwordTag(credentials.password)) return undefined;
+    if (entry === undefined || entry.tag !== this.#tag(credentials.password)) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
     return entry.state;
@@ -52,7 +55,7 @@ export class PhoneAuthCache {
   set(origin: string, credentials: PhoneCredentials, state: AuthState): void {
     const key = `${origin} ${credentials.username}`;
     this.#entries.delete(key);
-    this.#entries.set(key, { tag: passwordTag(credentials.password), state });
+    this.#entries.set(key, { tag: this.#tag(credentials.password), state });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
@@ -62,12 +65,22 @@ export class PhoneAuthCache {
   /** Forgets the entry learnt with these credentials (one learnt with another password stays). */
   delete(origin: string, credentials: PhoneCredentials): void {
     const key = `${origin} ${credentials.username}`;
-    if (this.#entries.get(key)?.tag === passwordTag(credentials.password)) this.#entries.delete(key);
+    if (this.#entries.get(key)?.tag === this.#tag(credentials.password)) this.#entries.delete(key);
   }
 
   /** Forgets everything. */
   clear(): void {
     this.#entries.clear();
+    this.#lastPassword = undefined;
+    this.#lastTag = '';
+  }
+
+  #tag(password: string): string {
+    if (password !== this.#lastPassword) {
+      this.#lastTag = passwordTag(password);
+      this.#lastPassword = password;
+    }
+    return this.#lastTag;
   }
 }
 

@@ -11,8 +11,9 @@ import type { CommandRequest } from '../snom/command-request.js';
 import { InvalidOptionError } from '../util/errors.js';
 import { findControlChar } from '../util/text.js';
 import { AbortFlag } from './abort-flag.js';
+import { DeadlineQueue, type DeadlineEntry, type DeadlineList } from './deadline-queue.js';
 import { FairLimiter } from './fair-limiter.js';
-import { exchange, type ExchangeResponse } from './http-exchange.js';
+import { exchange, type ExchangeBody, type ExchangeResponse } from './http-exchange.js';
 import {
   defaultPort,
   formatOrigin,
@@ -24,8 +25,8 @@ import {
 } from './phone-address.js';
 import { PhoneAuthCache, RequestAuthenticator } from './phone-auth.js';
 import { classifyNetworkError } from './network-error.js';
-import { phoneFailure, scrubSecrets, type PhoneResult, type PhoneTlsMode } from './phone-result.js';
-import { PoolRegistry, type PoolEntry, type TlsCa } from './pool-registry.js';
+import { phoneFailure, scrubSecrets, type PhoneResult, type PhoneSuccess, type PhoneTlsMode } from './phone-result.js';
+import { PoolRegistry, type TlsCa } from './pool-registry.js';
 
 /** Options of a PhoneClient; every field has a default in PHONE_CLIENT_DEFAULTS. */
 export interface PhoneClientOptions {
@@ -106,26 +107,40 @@ function stopRequest(flag: AbortFlag, why: StopError['why']): void {
   flag.abort(new StopError(why));
 }
 
+/** The abort flag of one request, queued in its client's DeadlineQueue until the request ends. */
+class RequestFlag extends AbortFlag implements DeadlineEntry {
+  deadline = 0;
+  deadlinePrev: DeadlineEntry | undefined = undefined;
+  deadlineNext: DeadlineEntry | undefined = undefined;
+  deadlineList: DeadlineList | undefined = undefined;
+
+  expire(): void {
+    stopRequest(this, 'timeout');
+  }
+}
+
 function invalidRequest(message: string, started: number): PhoneResult {
   return phoneFailure('invalid-request', 0, message, performance.now() - started);
 }
 
-/** What every hop of one request shares. */
-interface RequestContext {
-  readonly phone: ResolvedPhone;
-  readonly options: PhoneRequestOptions;
-  readonly success: readonly number[];
-  readonly signal: AbortFlag;
-  readonly started: number;
-}
-
-/** One hop of a request: where it goes and what it may carry. */
+/** Where a redirect leads. */
 interface Hop {
   readonly scheme: PhoneScheme;
   readonly host: string;
   readonly origin: string;
   readonly path: string;
 }
+
+/** Option names a PhoneClient accepts: anything else is a mistake (a misspelt cap would silently be the default). */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'connectTimeoutMs', 'timeoutMs', 'maxPerPhone', 'maxTotal', 'maxRedirects', 'insecureTls', 'ca',
+  'keepAliveTimeoutMs', 'poolIdleTimeoutMs', 'maxPools', 'maxAuthEntries', 'maxBodyBytes', 'userAgent',
+]);
+
+/** An empty options object (no allocation for requests without options). */
+const NO_OPTIONS: PhoneRequestOptions = Object.freeze({});
+/** Reading an unwanted body: dropped, up to DUMP_LIMIT. */
+const DUMP_BODY: ExchangeBody = Object.freeze({ keep: false, limit: DUMP_LIMIT });
 
 function whole(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
@@ -139,9 +154,9 @@ function headerList(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-/** A hop for messages: origin and path, the query left out. */
-function describe(hop: Hop): string {
-  return `${hop.origin}${pathOnly(hop.path)}`;
+/** A request for messages: origin and path, the query left out. */
+function describe(origin: string, path: string): string {
+  return `${origin}${pathOnly(path)}`;
 }
 
 /** `path` without its query: what messages show (a query may hold a setting's value, e.g. a password). */
@@ -160,12 +175,19 @@ export class PhoneClient {
   readonly #limiter: FairLimiter;
   readonly #pools: PoolRegistry;
   readonly #auth: PhoneAuthCache;
-  /** Requests in flight or queued, for close(). */
-  readonly #running = new Set<AbortFlag>();
+  /** Requests in flight or queued, each until its deadline (one timer for all). */
+  readonly #deadlines = new DeadlineQueue();
+  /** Request headers without credentials (undici does not modify them). */
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #keepBody: ExchangeBody;
   #closed = false;
 
   constructor(options: PhoneClientOptions = {}) {
     if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'must be an object');
+    for (const name of Object.keys(options)) {
+      // A name with control characters is shown quoted, so it cannot break a log line.
+      if (!KNOWN_OPTIONS.has(name)) throw new InvalidOptionError(findControlChar(name) ? JSON.stringify(name.slice(0, 64)) : name.slice(0, 64), 'is not an option of PhoneClient');
+    }
     const d = PHONE_CLIENT_DEFAULTS;
     const userAgent = options.userAgent ?? d.userAgent;
     if (typeof userAgent !== 'string' || userAgent === '' || userAgent.length > 256 || findControlChar(userAgent)) {
@@ -194,6 +216,8 @@ export class PhoneClient {
       userAgent,
     });
     const o = this.options;
+    this.#headers = Object.freeze({ 'user-agent': userAgent, accept: '*/*' });
+    this.#keepBody = Object.freeze({ keep: true, limit: o.maxBodyBytes });
     this.#limiter = new FairLimiter({ perKey: o.maxPerPhone, total: o.maxTotal });
     this.#auth = new PhoneAuthCache(o.maxAuthEntries);
     this.#pools = new PoolRegistry({
@@ -215,7 +239,7 @@ export class PhoneClient {
    * GETs `target` (a built CommandRequest or a path with query) from the phone. Success is a final
    * status in `successStatuses` (default 200). Never throws: every outcome is a PhoneResult.
    */
-  async request(phone: PhoneAddress, target: CommandRequest | string, options: PhoneRequestOptions = {}): Promise<PhoneResult> {
+  async request(phone: PhoneAddress, target: CommandRequest | string, options: PhoneRequestOptions = NO_OPTIONS): Promise<PhoneResult> {
     const started = performance.now();
     const resolved = resolvePhone(phone, { insecureTls: this.options.insecureTls });
     if (!resolved.ok) return invalidRequest(resolved.error, started);
@@ -230,39 +254,38 @@ export class PhoneClient {
     }
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) return invalidRequest('signal must be an AbortSignal', started);
-    const phoneDesc = `${resolved.value.origin}${pathOnly(path)}`;
-    if (this.#closed) return phoneFailure('aborted', 0, `${phoneDesc}: the client is closed`, performance.now() - started);
-    if (signal?.aborted) return phoneFailure('aborted', 0, `${phoneDesc}: aborted before it was sent`, performance.now() - started);
+    const phoneValue = resolved.value;
+    if (this.#closed) return phoneFailure('aborted', 0, `${describe(phoneValue.origin, path)}: the client is closed`, performance.now() - started);
+    if (signal?.aborted) return phoneFailure('aborted', 0, `${describe(phoneValue.origin, path)}: aborted before it was sent`, performance.now() - started);
 
-    const flag = new AbortFlag();
-    const timer = setTimeout(stopRequest, timeoutMs, flag, 'timeout');
+    const flag = new RequestFlag();
+    this.#deadlines.add(flag, timeoutMs, started);
     let onAbort: (() => void) | undefined;
     if (signal) {
       onAbort = (): void => stopRequest(flag, 'aborted');
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    this.#running.add(flag);
-    const key = resolved.value.origin;
+    const key = phoneValue.origin;
     let acquired = false;
     try {
       if (!this.#limiter.tryAcquire(key)) await this.#limiter.wait(key, flag);
       acquired = true;
-      return await this.#exchange({ phone: resolved.value, options, success, signal: flag, started }, path);
+      return await this.#run(phoneValue, path, options, success, flag, started);
     } catch (e) {
       const ms = performance.now() - started;
+      const desc = describe(phoneValue.origin, path);
       const stop = flag.reason instanceof StopError ? flag.reason.why : undefined;
-      if (stop === 'timeout') return phoneFailure('timeout', 0, `${phoneDesc}: no complete answer within ${timeoutMs} ms`, ms);
-      if (stop === 'aborted') return phoneFailure('aborted', 0, `${phoneDesc}: aborted by the caller`, ms);
-      if (stop === 'closed') return phoneFailure('aborted', 0, `${phoneDesc}: the client was closed`, ms);
+      if (stop === 'timeout') return phoneFailure('timeout', 0, `${desc}: no complete answer within ${timeoutMs} ms`, ms);
+      if (stop === 'aborted') return phoneFailure('aborted', 0, `${desc}: aborted by the caller`, ms);
+      if (stop === 'closed') return phoneFailure('aborted', 0, `${desc}: the client was closed`, ms);
       const { code, message } = classifyNetworkError(e, this.options.connectTimeoutMs);
-      const creds = resolved.value.credentials;
+      const creds = phoneValue.credentials;
       const q = path.indexOf('?');
-      const text = scrubSecrets(`${phoneDesc}: ${message}`, [creds?.password, q < 0 ? undefined : path.slice(q + 1)]);
+      const text = scrubSecrets(`${desc}: ${message}`, [creds?.password, q < 0 ? undefined : path.slice(q + 1)]);
       return phoneFailure(code, 0, text, ms);
     } finally {
-      clearTimeout(timer);
+      this.#deadlines.remove(flag);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
-      this.#running.delete(flag);
       if (acquired) this.#limiter.release(key);
     }
   }
@@ -270,90 +293,81 @@ export class PhoneClient {
   /** Aborts requests in flight and queued (`aborted` results), closes every pool; later requests fail `aborted`. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const flag of [...this.#running]) stopRequest(flag, 'closed');
+    for (const flag of this.#deadlines.entries()) stopRequest(flag as RequestFlag, 'closed');
     this.#limiter.rejectAll(new Error('closed'));
     this.#auth.clear();
     await this.#pools.close();
   }
 
-  #tlsMode(phone: ResolvedPhone, hop: Pick<Hop, 'scheme' | 'host'>): PhoneTlsMode {
-    if (hop.scheme === 'http') return 'none';
+  #tlsMode(phone: ResolvedPhone, scheme: PhoneScheme, host: string): PhoneTlsMode {
+    if (scheme === 'http') return 'none';
     // A phone's insecureTls covers its own host (also an http→https redirect), not other hosts.
-    return this.options.insecureTls || (phone.insecureTls && hop.host === phone.host) ? 'insecure' : 'verified';
+    return this.options.insecureTls || (phone.insecureTls && host === phone.host) ? 'insecure' : 'verified';
   }
 
-  async #exchange(ctx: RequestContext, firstPath: string): Promise<PhoneResult> {
-    const { phone } = ctx;
+  /**
+   * The request's hops (the phone, then where redirects lead), each with its 401 retries: the final
+   * result. Rejects only when the exchange does (network failure, or the flag stopped it).
+   */
+  async #run(phone: ResolvedPhone, firstPath: string, options: PhoneRequestOptions, success: readonly number[], flag: AbortFlag, started: number): Promise<PhoneResult> {
+    const body = options.readBody ? this.#keepBody : DUMP_BODY;
+    const follow = options.followRedirects ?? true;
     let hop: Hop = { scheme: phone.scheme, host: phone.host, origin: phone.origin, path: firstPath };
     let redirects = 0;
     for (;;) {
-      const tls = this.#tlsMode(phone, hop);
+      const tls = this.#tlsMode(phone, hop.scheme, hop.host);
+      // Credentials only ever go to the phone's own origin.
+      const auth = phone.credentials && hop.origin === phone.origin ? new RequestAuthenticator(this.#auth, phone.origin, phone.credentials) : undefined;
       // The pool stays marked in use until the body is consumed, so no sweep closes it meanwhile.
       const entry = this.#pools.use(hop.origin, tls);
-      let outcome: PhoneResult | Hop;
+      let response: ExchangeResponse;
+      let refused: string | undefined;
       try {
-        outcome = await this.#hop(ctx, hop, entry, tls, redirects);
+        let authorization = auth?.initial(hop.path);
+        for (;;) {
+          const headers = authorization === undefined ? this.#headers : { ...this.#headers, authorization };
+          response = await exchange(entry.pool, hop.path, headers, flag, body);
+          if (auth === undefined) break;
+          if (response.status !== 401) {
+            auth.accepted();
+            break;
+          }
+          const step = auth.answer(headerList(response.headers['www-authenticate']), hop.path);
+          if (!step.ok) {
+            refused = step.message;
+            break;
+          }
+          authorization = step.authorization;
+        }
       } finally {
         this.#pools.done(entry);
       }
-      if ('ok' in outcome) return outcome;
-      redirects++;
-      hop = outcome;
-    }
-  }
-
-  /** One hop: the result, or the next hop of a redirect to follow. */
-  async #hop(ctx: RequestContext, hop: Hop, entry: PoolEntry, tls: PhoneTlsMode, redirects: number): Promise<PhoneResult | Hop> {
-    const { phone, options, success, started } = ctx;
-    // Credentials only ever go to the phone's own origin.
-    const auth = phone.credentials && hop.origin === phone.origin ? new RequestAuthenticator(this.#auth, phone.origin, phone.credentials) : undefined;
-    const { response, refused } = await this.#send(ctx, entry, hop, auth);
-    const { status } = response;
-    const latencyMs = performance.now() - started;
-    if (status === 401) {
-      return phoneFailure('auth-failed', 401, `${describe(hop)}: ${refused ?? 'the phone requires authentication and no credentials apply'}`, latencyMs);
-    }
-    if ((options.followRedirects ?? true) && REDIRECTS.has(status)) {
-      const location = headerList(response.headers.location)[0];
-      const next = location === undefined ? undefined : this.#redirectTarget(hop, location);
-      if (next === undefined) return phoneFailure('http-status', status, `${describe(hop)}: ${status} without a usable http(s) Location`, latencyMs);
-      if (redirects >= this.options.maxRedirects) {
-        return phoneFailure('too-many-redirects', status, `${describe(hop)}: more than ${this.options.maxRedirects} redirects`, latencyMs);
+      const { status } = response;
+      const latencyMs = performance.now() - started;
+      if (status === 401) {
+        return phoneFailure('auth-failed', 401, `${describe(hop.origin, hop.path)}: ${refused ?? 'the phone requires authentication and no credentials apply'}`, latencyMs);
       }
-      return next;
-    }
-    if (!success.includes(status)) return phoneFailure('http-status', status, `${describe(hop)}: HTTP ${status}`, latencyMs);
-    if (options.readBody && response.bodyTooLarge) {
-      return phoneFailure('http-status', status, `${describe(hop)}: body larger than ${this.options.maxBodyBytes} bytes`, latencyMs);
-    }
-    return {
-      ok: true,
-      status,
-      headers: response.headers,
-      ...(response.body !== undefined ? { body: response.body } : {}),
-      tls,
-      auth: auth?.scheme ?? 'none',
-      latencyMs,
-      redirects,
-    };
-  }
-
-  /** Sends a hop's request, answering 401 challenges while the authenticator can; `refused` says why it stopped. */
-  async #send(ctx: RequestContext, entry: PoolEntry, hop: Hop, auth: RequestAuthenticator | undefined): Promise<{ response: ExchangeResponse; refused?: string }> {
-    const body = ctx.options.readBody ? { keep: true, limit: this.options.maxBodyBytes } : { keep: false, limit: DUMP_LIMIT };
-    let authorization = auth?.initial(hop.path);
-    for (;;) {
-      const headers: Record<string, string> = { 'user-agent': this.options.userAgent, accept: '*/*' };
-      if (authorization !== undefined) headers.authorization = authorization;
-      const response = await exchange(entry.pool, hop.path, headers, ctx.signal, body);
-      if (auth === undefined) return { response };
-      if (response.status !== 401) {
-        auth.accepted();
-        return { response };
+      if (follow && REDIRECTS.has(status)) {
+        const location = headerList(response.headers.location)[0];
+        const next = location === undefined ? undefined : this.#redirectTarget(hop, location);
+        if (next === undefined) return phoneFailure('http-status', status, `${describe(hop.origin, hop.path)}: ${status} without a usable http(s) Location`, latencyMs);
+        if (redirects >= this.options.maxRedirects) {
+          return phoneFailure('too-many-redirects', status, `${describe(hop.origin, hop.path)}: more than ${this.options.maxRedirects} redirects`, latencyMs);
+        }
+        redirects++;
+        hop = next;
+        continue;
       }
-      const step = auth.answer(headerList(response.headers['www-authenticate']), hop.path);
-      if (!step.ok) return { response, refused: step.message };
-      authorization = step.authorization;
+      if (!success.includes(status)) return phoneFailure('http-status', status, `${describe(hop.origin, hop.path)}: HTTP ${status}`, latencyMs);
+      if (options.readBody && response.bodyTooLarge) {
+        return phoneFailure('http-status', status, `${describe(hop.origin, hop.path)}: body larger than ${this.options.maxBodyBytes} bytes`, latencyMs);
+      }
+      const scheme = auth?.scheme ?? 'none';
+      const result: PhoneSuccess =
+        response.body === undefined
+          ? { ok: true, status, headers: response.headers, tls, auth: scheme, latencyMs, redirects }
+          : { ok: true, status, headers: response.headers, body: response.body, tls, auth: scheme, latencyMs, redirects };
+      return result;
     }
   }
 

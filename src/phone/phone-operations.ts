@@ -123,14 +123,14 @@ export class PhoneOperations {
     return { ...result, body };
   }
 
-  async #send(
+  #send(
     phone: PhoneAddress,
     request: Result<CommandRequest, Error>,
     options: OperationOptions | undefined,
-    extra: Omit<PhoneRequestOptions, 'signal' | 'timeoutMs'> = {},
+    extra?: Omit<PhoneRequestOptions, 'signal' | 'timeoutMs'>,
   ): Promise<PhoneResult> {
-    if (!request.ok) return phoneFailure('invalid-request', 0, request.error.message);
-    const o: PhoneRequestOptions = { ...extra };
-    return this.#client.request(phone, request.value, options === undefined ? o : { ...o, signal: options.signal, timeoutMs: options.timeoutMs });
+    if (!request.ok) return Promise.resolve(phoneFailure('invalid-request', 0, request.error.message));
+    if (options === undefined) return this.#client.request(phone, request.value, extra);
+    return this.#client.request(phone, request.value, { ...extra, signal: options.signal, timeoutMs: options.timeoutMs });
   }
 }

@@ -66,6 +66,8 @@ export class PoolRegistry {
   readonly #pools = new Map<string, PoolEntry>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #closing = new Set<Promise<void>>();
+  /** The most recently used entry (the last in #pools), with its origin and TLS mode: a repeat use skips the re-insertion. */
+  #last: { readonly origin: string; readonly tls: PhoneTlsMode; readonly entry: PoolEntry } | undefined;
 
   constructor(options: PoolRegistryOptions) {
     this.#options = options;
@@ -80,6 +82,12 @@ export class PoolRegistry {
 
   /** The pool for an origin and TLS mode, created on first use; the caller must call done() once. */
   use(origin: string, tls: PhoneTlsMode): PoolEntry {
+    const last = this.#last;
+    if (last !== undefined && last.origin === origin && last.tls === tls) {
+      last.entry.inFlight++;
+      last.entry.lastUsed = performance.now();
+      return last.entry;
+    }
     const key = `${origin}|${tls}`;
     let entry = this.#pools.get(key);
     if (entry === undefined) {
@@ -89,6 +97,7 @@ export class PoolRegistry {
       this.#pools.delete(key);
     }
     this.#pools.set(key, entry);
+    this.#last = { origin, tls, entry };
     entry.inFlight++;
     entry.lastUsed = performance.now();
     return entry;
@@ -114,6 +123,7 @@ export class PoolRegistry {
     clearInterval(this.#sweeper);
     const all = [...this.#pools.values()];
     this.#pools.clear();
+    this.#last = undefined;
     await Promise.all([...all.map((e) => e.pool.destroy().catch(() => undefined)), ...this.#closing]);
   }
 
@@ -145,6 +155,7 @@ export class PoolRegistry {
 
   #close(key: string, entry: PoolEntry): void {
     this.#pools.delete(key);
+    if (this.#last?.entry === entry) this.#last = undefined;
     const closing = entry.pool.close().catch(() => undefined);
     this.#closing.add(closing);
     void closing.then(() => this.#closing.delete(closing));

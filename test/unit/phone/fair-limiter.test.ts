@@ -139,3 +139,23 @@ test('AbortFlag aborts once, with its reason, and tells its listeners once', () 
   assert.deepEqual([flag.aborted, flag.reason?.message, calls], [true, 'first', 1]);
   assert.throws(() => flag.throwIfAborted(), /first/);
 });
+
+test('AbortFlag tells its one watcher once, before the listeners, and forgets it', () => {
+  const flag = new AbortFlag();
+  const order: string[] = [];
+  const replaced = { aborted: () => order.push('replaced') };
+  const watcher = { aborted: () => order.push(`watcher sees aborted=${flag.aborted}`) };
+  flag.on('abort', () => order.push('listener'));
+  flag.watch(replaced);
+  flag.watch(watcher);
+  assert.equal(flag.watcher, watcher);
+  flag.abort(new Error('first'));
+  flag.abort(new Error('second'));
+  assert.deepEqual(order, ['watcher sees aborted=true', 'listener']);
+  assert.equal(flag.watcher, undefined);
+  const cleared = new AbortFlag();
+  cleared.watch(watcher);
+  cleared.watch(undefined);
+  cleared.abort(new Error('x'));
+  assert.equal(order.length, 2);
+});

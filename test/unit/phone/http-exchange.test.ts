@@ -44,9 +44,11 @@ test('sends GET with the path and headers; skips 1xx; resolves with the final st
   h.onResponseStart!(f.controller, 200, { 'content-type': 'image/bmp' }, 'OK');
   h.onResponseData!(f.controller, Buffer.from('BM'));
   h.onResponseData!(f.controller, Buffer.from('1234'));
+  assert.notEqual(flag.watcher, undefined);
   h.onResponseEnd!(f.controller, {});
   assert.deepEqual(await p, { status: 200, headers: { 'content-type': 'image/bmp' }, body: Buffer.from('BM1234'), bodyTooLarge: false });
   assert.equal(flag.listenerCount('abort'), 0);
+  assert.equal(flag.watcher, undefined);
 });
 
 test('a body over the limit stops reading and drops the connection; an unkept body is not returned', async () => {

@@ -43,7 +43,9 @@ interface Job<S> {
 export class KeySequenceRunner<S extends TimedStep, P> {
   readonly #timers: SimTimers;
   readonly #handlers: SequenceHandlers<S, P>;
-  readonly #queue: Job<S>[] = [];
+  /** Waiting jobs are #queue[#head…]; a head index keeps dequeuing O(1) however long the queue grows. */
+  readonly #queue: Array<Job<S> | undefined> = [];
+  #head = 0;
   #current: Job<S> | undefined;
   #held: P | undefined;
   #timer: unknown;
@@ -56,7 +58,7 @@ export class KeySequenceRunner<S extends TimedStep, P> {
 
   /** Sequences queued or running. */
   get pending(): number {
-    return this.#queue.length + (this.#current ? 1 : 0);
+    return this.#queue.length - this.#head + (this.#current ? 1 : 0);
   }
 
   /** Queues a sequence; `done` resolves when it has run or was cancelled (never rejects). */
@@ -75,9 +77,11 @@ export class KeySequenceRunner<S extends TimedStep, P> {
     this.#timer = undefined;
     const held = this.#held;
     this.#held = undefined;
-    const jobs = this.#current ? [this.#current, ...this.#queue] : [...this.#queue];
+    const waiting = this.#queue.slice(this.#head) as Job<S>[];
+    const jobs = this.#current ? [this.#current, ...waiting] : waiting;
     this.#current = undefined;
     this.#queue.length = 0;
+    this.#head = 0;
     if (held !== undefined) this.#handlers.cancelled(held);
     for (const job of jobs) job.resolve('cancelled');
   }
@@ -90,7 +94,18 @@ export class KeySequenceRunner<S extends TimedStep, P> {
   }
 
   #startNext(): void {
-    const job = this.#queue.shift();
+    let job: Job<S> | undefined;
+    if (this.#head < this.#queue.length) {
+      job = this.#queue[this.#head];
+      this.#queue[this.#head++] = undefined;
+      if (this.#head === this.#queue.length) {
+        this.#queue.length = 0;
+        this.#head = 0;
+      } else if (this.#head > 1024 && 2 * this.#head > this.#queue.length) {
+        this.#queue.splice(0, this.#head);
+        this.#head = 0;
+      }
+    }
     this.#current = job;
     if (job) this.#step(job, 0);
   }

@@ -6,7 +6,7 @@ import type { Route, RouteContact, SendError } from './route.js';
 
 /** Settings of a KeyDeliverer. */
 export interface KeyDelivererOptions {
-  readonly keys: Pick<KeyStateTable, 'markDeliveries'>;
+  readonly keys: Pick<KeyStateTable, 'recordDeliveries'>;
   readonly attemptTimeoutMs: number;
   readonly retryDelaysMs: readonly number[];
   readonly maxDocumentBytes: number;
@@ -23,7 +23,7 @@ const MARK_MAX_AGE_MS = 1000;
 /** … and at most this many of them. */
 const MARK_MAX_PENDING = 100_000;
 /** Records written per store transaction (one per macrotask, so a large backlog does not stall the loop). */
-const MARK_CHUNK = 10_000;
+const MARK_CHUNK = 512;
 /** First wait before writing (ms). */
 const MARK_DELAY_MS = 10;
 
@@ -43,7 +43,9 @@ export class KeyDeliverer implements LaneHost {
   readonly #lanes = new Map<string, DeliveryLane>();
   #free: number;
   readonly #waiting: Array<(ok: boolean) => void> = [];
+  /** Delivery records to write; those before #marksHead are written (the array is dropped once all are). */
   #marks: DeliveryRecord[] = [];
+  #marksHead = 0;
   #markTimer: NodeJS.Timeout | undefined;
   #oldestMark = 0;
   #closing = false;
@@ -130,41 +132,48 @@ export class KeyDeliverer implements LaneHost {
 
   mark(records: readonly DeliveryRecord[]): void {
     if (records.length === 0) return;
-    if (this.#marks.length === 0) this.#oldestMark = performance.now();
+    if (this.pendingMarks === 0) this.#oldestMark = performance.now();
     for (const r of records) this.#marks.push(r);
     this.#markTimer ??= setTimeout(() => this.#backgroundFlush(), MARK_DELAY_MS);
   }
 
   /** Delivery records not written yet. */
   get pendingMarks(): number {
-    return this.#marks.length;
+    return this.#marks.length - this.#marksHead;
   }
 
   /** Writes every queued delivery record now. */
   flushMarks(): void {
     if (this.#markTimer !== undefined) clearTimeout(this.#markTimer);
     this.#markTimer = undefined;
-    while (this.#marks.length > 0) this.#writeChunk();
+    while (this.pendingMarks > 0) this.#writeChunk();
   }
 
   #backgroundFlush(): void {
     this.#markTimer = undefined;
-    if (this.#marks.length === 0) return;
+    if (this.pendingMarks === 0) return;
     const busy = this.#free < this.#o.maxInFlight || this.#waiting.length > 0;
-    if (busy && this.#marks.length < MARK_MAX_PENDING && performance.now() - this.#oldestMark < MARK_MAX_AGE_MS) {
+    if (busy && this.pendingMarks < MARK_MAX_PENDING && performance.now() - this.#oldestMark < MARK_MAX_AGE_MS) {
       this.#markTimer = setTimeout(() => this.#backgroundFlush(), MARK_DELAY_MS);
       return;
     }
     this.#writeChunk();
-    if (this.#marks.length > 0) this.#markTimer = setTimeout(() => this.#backgroundFlush(), 0);
+    if (this.pendingMarks > 0) this.#markTimer = setTimeout(() => this.#backgroundFlush(), 0);
   }
 
   #writeChunk(): void {
-    const batch = this.#marks.length <= MARK_CHUNK ? this.#marks : this.#marks.slice(0, MARK_CHUNK);
-    this.#marks = this.#marks.length <= MARK_CHUNK ? [] : this.#marks.slice(MARK_CHUNK);
-    if (this.#marks.length > 0) this.#oldestMark = performance.now();
+    const all = this.#marks;
+    const end = Math.min(all.length, this.#marksHead + MARK_CHUNK);
+    const batch = this.#marksHead === 0 && end === all.length ? all : all.slice(this.#marksHead, end);
+    if (end === all.length) {
+      this.#marks = [];
+      this.#marksHead = 0;
+    } else {
+      this.#marksHead = end;
+      this.#oldestMark = performance.now();
+    }
     try {
-      this.#o.keys.markDeliveries(batch);
+      this.#o.keys.recordDeliveries(batch);
     } catch (error) {
       this.#o.onStoreError(error);
     }

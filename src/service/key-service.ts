@@ -36,8 +36,8 @@ export interface BindKeyRequest {
 /** Owners remembered by the has-keys cache (cleared when full). */
 const MAX_CACHED_OWNERS = 100_000;
 
-/** Bindings reconciled per event-loop turn at start. */
-const RECONCILE_SLICE = 256;
+/** Owners whose keys are read per query (and queued per event-loop turn) at start. */
+const RECONCILE_PAGE = 256;
 
 /** Keys one bindKey may set. */
 export const MAX_KEYS_PER_BIND = 100;
@@ -139,28 +139,51 @@ export class KeyService {
   /**
    * At start: for every loaded binding, sends the desired keys of the embedded profiles that the contact
    * has not confirmed at their current version; for the other routes, re-sends the keys still pending.
-   * Yields to the event loop every RECONCILE_SLICE bindings, so the first phones are being served while
-   * the later ones are read. Returns how many key versions were queued.
+   * The embedded profiles' keys are read in pages of RECONCILE_PAGE owners (one query each, in key order)
+   * and each page is queued before the next is read, with a turn of the event loop between pages, so the
+   * first phones are being served while the later ones are read. Returns how many key versions were queued.
    */
   async reconcile(bindings: Iterable<Binding>): Promise<number> {
     let queued = 0;
-    const embedded = [...this.#p.profiles.values()].filter((p) => p.embedded);
-    let n = 0;
-    for (const b of [...bindings]) {
-      if (++n % RECONCILE_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    const byOwner = new Map<string, Array<{ readonly binding: Binding; readonly contact: RouteContact }>>();
+    for (const b of bindings) {
       const contact = this.#p.embedded.contactOf(b);
       if (contact === undefined) continue;
-      const entries: QueuedKey[] = [];
-      for (const profile of embedded) {
-        const desired = this.#p.keys.desiredKeys(profile.name, b.user, b.domain);
-        if (desired.length === 0) continue;
-        const done = new Map<string, number>();
-        for (const r of this.#p.keys.deliveries(profile.name, b.user, b.domain)) {
-          if (r.contact === contact.uri && r.status === 'delivered') done.set(r.key, r.version);
+      const id = `${b.user}\n${b.domain.toLowerCase()}`;
+      const list = byOwner.get(id);
+      if (list === undefined) byOwner.set(id, [{ binding: b, contact }]);
+      else list.push({ binding: b, contact });
+    }
+    const embedded = [...this.#p.profiles.values()].filter((p) => p.embedded);
+    // with several embedded profiles, a contact's keys of all of them go in one queueing (one document)
+    const held = new Map<string, { readonly binding: Binding; readonly contact: RouteContact; readonly entries: QueuedKey[] }>();
+    for (const [index, profile] of embedded.entries()) {
+      const last = index === embedded.length - 1;
+      let after: { user: string; host: string } | undefined;
+      for (;;) {
+        const page = this.#p.keys.ownerKeySets(profile.name, after, RECONCILE_PAGE);
+        for (const set of page) {
+          for (const { binding, contact } of byOwner.get(`${set.user}\n${set.host}`) ?? []) {
+            const done = set.delivered.get(contact.uri);
+            const earlier = held.get(contact.id);
+            const entries = earlier?.entries ?? [];
+            for (const d of set.keys) if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#fromDesired(d, profile, 'startup'));
+            if (!last) {
+              if (earlier === undefined && entries.length > 0) held.set(contact.id, { binding, contact, entries });
+              continue;
+            }
+            held.delete(contact.id);
+            this.#p.deliverer.enqueue(this.#p.embedded, contact, binding.user, binding.domain, entries);
+            queued += entries.length;
+          }
         }
-        for (const d of desired) if ((done.get(d.key) ?? -1) < d.version) entries.push(this.#fromDesired(d, profile, 'startup'));
+        if (page.length < RECONCILE_PAGE) break;
+        after = page[page.length - 1]!;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      this.#p.deliverer.enqueue(this.#p.embedded, contact, b.user, b.domain, entries);
+    }
+    for (const { binding, contact, entries } of held.values()) {
+      this.#p.deliverer.enqueue(this.#p.embedded, contact, binding.user, binding.domain, entries);
       queued += entries.length;
     }
     const others = new Map<string, { profile: RunningProfile; target: KeyTarget; entries: QueuedKey[]; contact: string }>();

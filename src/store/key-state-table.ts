@@ -1,5 +1,6 @@
 // Desired key states (what each key should show) and their per-contact delivery state.
 import { NO_LENGTH_LIMITS, validateKeyState, type KeyState } from '../snom/key-state.js';
+import { CONTROL_CHARS } from '../util/text.js';
 import type { Database, Statement } from './sqlite-driver.js';
 import { check, StoreError } from './store-error.js';
 import { checkName } from './user-table.js';
@@ -39,12 +40,28 @@ export interface PendingKey extends DeliveryRecord {
   readonly state: KeyState;
 }
 
+/** An owner's desired keys (natural key order) and, per contact, the versions it confirmed (status delivered). */
+export interface OwnerKeySet extends KeyOwner {
+  readonly keys: readonly DesiredKey[];
+  /** contact URI → key → delivered version */
+  readonly delivered: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
 interface DesiredRow { profile: string; user: string; host: string; key: string; version: number; state: string; updated_at: number }
 interface DeliveryRow { profile: string; user: string; host: string; key: string; contact: string; status: string; version: number; at: number; reason: string | null }
 type PendingRow = DeliveryRow & { desired_version: number; state: string };
+interface OwnerRow { user: string; host: string; keys: string | null; delivered: string | null }
+
+/** Rows per multi-row upsert statement of recordDeliveries (9 parameters each). */
+const MARK_ROWS = 32;
+const MARK_COLUMNS = '(profile, user, host, key, contact, status, version, at, reason)';
+const MARK_UPSERT = `ON CONFLICT (profile, user, host, key, contact) DO UPDATE SET
+        status = excluded.status, version = excluded.version, at = excluded.at, reason = excluded.reason
+      WHERE excluded.version >= key_deliveries.version`;
 
 const MAX_REASON = 1000;
 const KEY_ORDER = new Intl.Collator('en', { numeric: true });
+const PLAIN_NUMBER = /^(?:0|[1-9][0-9]{0,14})$/u;
 
 /**
  * The desired_keys and key_deliveries tables. putDesiredKeys writes a whole set in one transaction;
@@ -61,28 +78,40 @@ export class KeyStateTable {
   readonly #deliveries: Statement<DeliveryRow>;
   readonly #deleteDeliveries: Statement;
   readonly #pending: Statement<PendingRow>;
+  readonly #owners: Statement<OwnerRow>;
+  readonly #markRows: Statement;
+  readonly #db: Database;
+  readonly #markStatements = new Map<number, Statement>();
   readonly #putAll: (owner: KeyOwner, states: readonly KeyState[], now: number) => number[];
   readonly #markAll: (marks: readonly DeliveryRecord[]) => boolean[];
   readonly #deleteAll: (owner: KeyOwner, keys: readonly string[] | undefined) => number;
+  readonly #recordAll: (marks: readonly DeliveryRecord[]) => void;
 
   constructor(db: Database, now: () => number) {
     this.#now = now;
+    this.#db = db;
     this.#nextVersion = db.prepare<{ value: number }>("UPDATE counters SET value = value + 1 WHERE name = 'key_version' RETURNING value");
     this.#putDesired = db.prepare('INSERT OR REPLACE INTO desired_keys (profile, user, host, key, version, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#desired = db.prepare<DesiredRow>('SELECT * FROM desired_keys WHERE profile = ? AND user = ? AND host = ?');
     this.#deleteDesired = db.prepare('DELETE FROM desired_keys WHERE profile = ? AND user = ? AND host = ? AND key = ?');
     this.#deleteDeliveriesOfKey = db.prepare('DELETE FROM key_deliveries WHERE profile = ? AND user = ? AND host = ? AND key = ?');
-    this.#mark = db.prepare(`INSERT INTO key_deliveries (profile, user, host, key, contact, status, version, at, reason)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (profile, user, host, key, contact) DO UPDATE SET
-        status = excluded.status, version = excluded.version, at = excluded.at, reason = excluded.reason
-      WHERE excluded.version >= key_deliveries.version`);
+    this.#mark = db.prepare(`INSERT INTO key_deliveries ${MARK_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${MARK_UPSERT}`);
+    this.#markRows = this.#markStatement(MARK_ROWS);
     this.#deliveries = db.prepare<DeliveryRow>('SELECT * FROM key_deliveries WHERE profile = ? AND user = ? AND host = ?');
     this.#deleteDeliveries = db.prepare('DELETE FROM key_deliveries WHERE profile = ? AND user = ? AND host = ? AND contact = ?');
     this.#pending = db.prepare<PendingRow>(`SELECT d.*, k.version AS desired_version, k.state AS state
       FROM key_deliveries d JOIN desired_keys k
         ON k.profile = d.profile AND k.user = d.user AND k.host = d.host AND k.key = d.key
       WHERE d.status = 'pending' ORDER BY d.at`);
+    // one row per owner, keys and confirmations joined by SQLite (a re-sync reads 100,000s of keys): fields
+    // are separated by US (0x1f) and entries by RS (0x1e), which no key, contact or state JSON text holds
+    this.#owners = db.prepare<OwnerRow>(`SELECT k.user AS user, k.host AS host,
+        group_concat(k.key || char(31) || k.version || char(31) || k.updated_at || char(31) || k.state, char(30)) AS keys,
+        (SELECT group_concat(d.contact || char(31) || d.key || char(31) || d.version, char(30)) FROM key_deliveries d
+          WHERE d.profile = k.profile AND d.user = k.user AND d.host = k.host AND d.status = 'delivered') AS delivered
+      FROM desired_keys k
+      WHERE k.profile = ? AND (k.user, k.host) > (?, ?)
+      GROUP BY k.user, k.host ORDER BY k.user, k.host LIMIT ?`);
     this.#putAll = db.transaction((owner: KeyOwner, states: readonly KeyState[], at: number) => states.map((s) => {
       const version = this.#nextVersion.get()!.value;
       this.#putDesired.run(owner.profile, owner.user, owner.host, s.key, version, JSON.stringify(s), at);
@@ -90,6 +119,20 @@ export class KeyStateTable {
     }));
     this.#markAll = db.transaction((marks: readonly DeliveryRecord[]) => marks.map((m) =>
       this.#mark.run(m.profile, m.user, m.host, m.key, m.contact, m.status, m.version, m.at, m.status === 'failed' ? m.reason ?? '' : null).changes > 0));
+    this.#recordAll = db.transaction((marks: readonly DeliveryRecord[]) => {
+      const params: unknown[] = [];
+      let i = 0;
+      for (; i + MARK_ROWS <= marks.length; i += MARK_ROWS) {
+        params.length = 0;
+        for (let j = i; j < i + MARK_ROWS; j++) pushMark(params, marks[j]!);
+        this.#markRows.run(...params);
+      }
+      const rest = marks.length - i;
+      if (rest === 0) return;
+      params.length = 0;
+      for (let j = i; j < marks.length; j++) pushMark(params, marks[j]!);
+      (rest === 1 ? this.#mark : this.#markStatement(rest)).run(...params);
+    });
     this.#deleteAll = db.transaction((owner: KeyOwner, keys: readonly string[] | undefined) => {
       const targets = keys ?? this.#desired.all(owner.profile, owner.user, owner.host).map((r) => r.key);
       let n = 0;
@@ -128,7 +171,7 @@ export class KeyStateTable {
       const state = parseState(r.state);
       if (state !== undefined) out.push({ profile: r.profile, user: r.user, host: r.host, key: r.key, version: r.version, state, updatedAt: r.updated_at });
     }
-    return out.sort((a, b) => KEY_ORDER.compare(a.key, b.key));
+    return sortKeys(out);
   }
 
   /** Forgets desired keys (all of the owner's when `keys` is omitted) and their deliveries; returns how many. */
@@ -148,6 +191,56 @@ export class KeyStateTable {
   markDeliveries(marks: readonly DeliveryRecord[]): boolean[] {
     const clean = marks.map((m, i) => checkMark(m, i));
     return this.#markAll(clean);
+  }
+
+  /**
+   * markDeliveries without the per-record answers, for large batches (a re-sync records 100,000s): one
+   * transaction, several records per statement. Same validation and the same never-older rule.
+   */
+  recordDeliveries(marks: readonly DeliveryRecord[]): void {
+    const clean = marks.map((m, i) => checkMark(m, i));
+    if (clean.length > 0) this.#recordAll(clean);
+  }
+
+  /**
+   * The key sets of a profile's owners in (user, host) order, at most `limit` owners, starting after
+   * `after` (a page; pass the last owner of the previous page). Each owner's keys are in natural order;
+   * `delivered` holds its delivered records. Rows that do not make a valid state are skipped.
+   */
+  ownerKeySets(profile: string, after: { readonly user: string; readonly host: string } | undefined, limit: number): OwnerKeySet[] {
+    const out: OwnerKeySet[] = [];
+    for (const r of this.#owners.all(profile, after?.user ?? '', after?.host ?? '', limit)) {
+      const keys: DesiredKey[] = [];
+      const text = r.keys ?? '';
+      for (let at = 0; at < text.length;) {
+        let end = text.indexOf('\x1e', at);
+        if (end < 0) end = text.length;
+        const a = text.indexOf('\x1f', at);
+        const b = a < 0 ? -1 : text.indexOf('\x1f', a + 1);
+        const c = b < 0 ? -1 : text.indexOf('\x1f', b + 1);
+        if (c >= 0 && c < end) {
+          const version = Number(text.slice(a + 1, b));
+          const updatedAt = Number(text.slice(b + 1, c));
+          const state = parseState(text.slice(c + 1, end));
+          if (state !== undefined && Number.isSafeInteger(version) && Number.isSafeInteger(updatedAt)) {
+            keys.push({ profile, user: r.user, host: r.host, key: text.slice(at, a), version, state, updatedAt });
+          }
+        }
+        at = end + 1;
+      }
+      sortKeys(keys);
+      const delivered = new Map<string, Map<string, number>>();
+      for (const entry of r.delivered === null ? [] : r.delivered.split('\x1e')) {
+        const [contact, key, v] = entry.split('\x1f');
+        const version = Number(v);
+        if (contact === undefined || key === undefined || !Number.isSafeInteger(version)) continue;
+        let m = delivered.get(contact);
+        if (m === undefined) delivered.set(contact, (m = new Map<string, number>()));
+        m.set(key, version);
+      }
+      out.push({ profile, user: r.user, host: r.host, keys, delivered });
+    }
+    return out;
   }
 
   /** The delivery records of an owner. */
@@ -170,6 +263,19 @@ export class KeyStateTable {
     }
     return out;
   }
+
+  #markStatement(rows: number): Statement {
+    const known = this.#markStatements.get(rows);
+    if (known !== undefined) return known;
+    const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const statement = this.#db.prepare(`INSERT INTO key_deliveries ${MARK_COLUMNS} VALUES ${values} ${MARK_UPSERT}`);
+    this.#markStatements.set(rows, statement);
+    return statement;
+  }
+}
+
+function pushMark(params: unknown[], m: DeliveryRecord): void {
+  params.push(m.profile, m.user, m.host, m.key, m.contact, m.status, m.version, m.at, m.status === 'failed' ? m.reason ?? '' : null);
 }
 
 function checkOwner(profile: string, user: string, host: string): KeyOwner {
@@ -179,19 +285,36 @@ function checkOwner(profile: string, user: string, host: string): KeyOwner {
   return { profile, user, host: host.toLowerCase() };
 }
 
+/** Natural key order (`2` before `10`); plain numbers, the usual keys, are compared without the collator. */
+function sortKeys(keys: DesiredKey[]): DesiredKey[] {
+  return keys.sort((a, b) => {
+    const x = a.key;
+    const y = b.key;
+    if (PLAIN_NUMBER.test(x) && PLAIN_NUMBER.test(y)) return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+    return KEY_ORDER.compare(x, y);
+  });
+}
+
+function isName(value: unknown, max: number): boolean {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !CONTROL_CHARS.test(value);
+}
+
 function checkMark(m: DeliveryRecord, i: number): DeliveryRecord {
-  const owner = checkOwner(m.profile, m.user, m.host);
-  checkName(m.key, `marks[${i}].key`, 64);
-  checkName(m.contact, `marks[${i}].contact`, 4096);
-  check(m.status === 'pending' || m.status === 'delivered' || m.status === 'failed', `marks[${i}].status`, 'must be pending, delivered or failed');
-  check(Number.isSafeInteger(m.version) && m.version >= 0, `marks[${i}].version`, 'must be a non-negative whole number');
-  check(Number.isSafeInteger(m.at), `marks[${i}].at`, 'must be a time in ms');
-  let reason: string | undefined;
-  if (m.status === 'failed') {
-    check(typeof m.reason === 'string', `marks[${i}].reason`, 'is required for failed');
-    reason = m.reason.slice(0, MAX_REASON);
-  }
-  return { ...owner, key: m.key, contact: m.contact, status: m.status, version: m.version, at: m.at, ...(reason === undefined ? {} : { reason }) };
+  checkName(m.profile, 'profile');
+  checkName(m.user, 'user');
+  checkName(m.host, 'host');
+  // field names with the index are built only for a failure
+  if (!isName(m.key, 64)) checkName(m.key, `marks[${i}].key`, 64);
+  if (!isName(m.contact, 4096)) checkName(m.contact, `marks[${i}].contact`, 4096);
+  if (m.status !== 'pending' && m.status !== 'delivered' && m.status !== 'failed') check(false, `marks[${i}].status`, 'must be pending, delivered or failed');
+  if (!Number.isSafeInteger(m.version) || m.version < 0) check(false, `marks[${i}].version`, 'must be a non-negative whole number');
+  if (!Number.isSafeInteger(m.at)) check(false, `marks[${i}].at`, 'must be a time in ms');
+  const host = m.host.toLowerCase();
+  if (m.status !== 'failed' && host === m.host && m.reason === undefined) return m;
+  const base = { profile: m.profile, user: m.user, host, key: m.key, contact: m.contact, status: m.status, version: m.version, at: m.at };
+  if (m.status !== 'failed') return base;
+  if (typeof m.reason !== 'string') check(false, `marks[${i}].reason`, 'is required for failed');
+  return { ...base, reason: m.reason.slice(0, MAX_REASON) };
 }
 
 function toDelivery(r: DeliveryRow): DeliveryRecord {

@@ -47,3 +47,8 @@ export function openDatabase(filename: string, options?: DatabaseOptions): Datab
   ctor ??= require('better-sqlite3') as DatabaseConstructor;
   return new ctor(filename, options);
 }
+
+/** The resolved path of the better-sqlite3 module (for a worker thread that opens its own connection). */
+export function driverPath(): string {
+  return require.resolve('better-sqlite3');
+}

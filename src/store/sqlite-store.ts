@@ -4,9 +4,10 @@ import { KeyStateTable } from './key-state-table.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { PhoneTable } from './phone-table.js';
 import { RegistrationTable } from './registration-table.js';
-import { openDatabase, type Database } from './sqlite-driver.js';
+import { driverPath, openDatabase, type Database } from './sqlite-driver.js';
 import { StoreError } from './store-error.js';
 import { UserTable } from './user-table.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** Options of openStore. */
 export interface StoreOptions {
@@ -22,7 +23,19 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** How long to wait for another process's lock (ms); default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Who checkpoints the WAL into the database file. `background` (default for files): a worker thread every
+   * 200 ms, so no commit on this thread waits for a checkpoint's fsyncs; SQLite's own auto-checkpoint
+   * stays as a backstop at 10,000 pages. `inline`: SQLite's auto-checkpoint (every 1,000 pages), run inside
+   * the commit that crosses it. Either way a commit is durable when it returns (see `synchronous`).
+   */
+  readonly checkpoints?: 'background' | 'inline';
 }
+
+/** Time between background checkpoints (ms). */
+const CHECKPOINT_INTERVAL_MS = 200;
+/** The WAL size (pages) at which a commit checkpoints itself while background checkpoints run. */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The open store. Its tables are separate objects: `registrations` is the registrar's RegistrationStore,
@@ -36,10 +49,12 @@ export class SqliteStore {
   readonly users: UserTable;
   readonly phones: PhoneTable;
   readonly #db: Database;
+  #checkpointer: WalCheckpointer | undefined;
 
   /** Use openStore. */
-  constructor(db: Database, path: string, now: () => number) {
+  constructor(db: Database, path: string, now: () => number, checkpointer?: WalCheckpointer) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.path = path;
     this.registrations = new RegistrationTable(db);
     this.keys = new KeyStateTable(db, now);
@@ -62,8 +77,15 @@ export class SqliteStore {
     return String(this.#db.pragma('journal_mode', { simple: true }));
   }
 
-  /** Closes the database (a no-op when closed). */
+  /** Whether a worker thread checkpoints the WAL (see StoreOptions.checkpoints). */
+  get backgroundCheckpoints(): boolean {
+    return this.#checkpointer !== undefined;
+  }
+
+  /** Closes the database (a no-op when closed) and stops the background checkpoints. */
   close(): void {
+    this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
     if (this.#db.open) this.#db.close();
   }
 
@@ -83,6 +105,8 @@ export function openStore(options: StoreOptions): SqliteStore {
   if (sync !== 'normal' && sync !== 'full') throw new InvalidOptionError('synchronous', "must be 'normal' or 'full'");
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
+  const checkpoints = options.checkpoints ?? 'background';
+  if (checkpoints !== 'background' && checkpoints !== 'inline') throw new InvalidOptionError('checkpoints', "must be 'background' or 'inline'");
   const timeout = options.busyTimeoutMs ?? 5000;
   if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > 0x7fffffff) throw new InvalidOptionError('busyTimeoutMs', 'must be a whole number of ms');
   let db: Database;
@@ -96,7 +120,18 @@ export function openStore(options: StoreOptions): SqliteStore {
     db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db, now());
-    return new SqliteStore(db, options.path, now);
+    let checkpointer: WalCheckpointer | undefined;
+    if (checkpoints === 'background' && String(db.pragma('journal_mode', { simple: true })) === 'wal') {
+      checkpointer = new WalCheckpointer({
+        file: db.name, driver: driverPath(), intervalMs: CHECKPOINT_INTERVAL_MS, busyTimeoutMs: timeout,
+        // the worker is gone: commits checkpoint themselves again
+        onError: () => {
+          if (db.open) db.pragma('wal_autocheckpoint = 1000');
+        },
+      });
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+    }
+    return new SqliteStore(db, options.path, now, checkpointer);
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;

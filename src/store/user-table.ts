@@ -28,8 +28,9 @@ interface Row {
 
 /** Checks a name-like field: a non-empty string without control characters, at most `max` long. */
 export function checkName(value: unknown, field: string, max = 256): asserts value is string {
-  check(typeof value === 'string' && value.length > 0 && value.length <= max, field, `must be a string of 1..${max} characters`);
-  check(findControlChar(value) === undefined, field, 'must not contain control characters');
+  // messages are built only on failure: the store checks every delivery record it writes
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) check(false, field, `must be a string of 1..${max} characters`);
+  if (findControlChar(value) !== undefined) check(false, field, 'must not contain control characters');
 }
 
 /** The users table; `directory()` is what the Registrar's `users` option takes. */

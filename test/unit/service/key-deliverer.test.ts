@@ -49,7 +49,7 @@ function setup(options: { retryDelaysMs?: number[]; maxInFlight?: number } = {})
   const marks: DeliveryRecord[] = [];
   const events: DeliveryEvent[] = [];
   const deliverer = new KeyDeliverer({
-    keys: { markDeliveries: (m) => { marks.push(...m); return m.map(() => true); } },
+    keys: { recordDeliveries: (m) => { marks.push(...m); } },
     attemptTimeoutMs: 1000, retryDelaysMs: options.retryDelaysMs ?? [10, 20], maxDocumentBytes: 1300,
     maxInFlight: options.maxInFlight ?? 10, now: () => 1000, emit: (e) => events.push(e), onStoreError: (e) => { throw e; },
   });
@@ -249,4 +249,33 @@ test('a contact gone before the send ends "unregistered" with no record; drop al
   await tick();
   await tick();
   assert.equal(route.calls.length, 2, 'the dropped document was never sent');
+});
+
+test('delivery records: a large backlog is written in bounded store batches, each record once', async () => {
+  const batches: number[] = [];
+  const marks: DeliveryRecord[] = [];
+  const deliverer = new KeyDeliverer({
+    keys: { recordDeliveries: (m) => { batches.push(m.length); marks.push(...m); } },
+    attemptTimeoutMs: 1000, retryDelaysMs: [], maxDocumentBytes: 1300, maxInFlight: 2000, now: () => 1000, emit: () => {},
+    onStoreError: (e) => { throw e; },
+  });
+  const route = new ScriptedRoute();
+  route.auto = () => ok200;
+  const outcomes: Array<Promise<DocumentOutcome>> = [];
+  for (let i = 0; i < 1300; i++) {
+    const e = entry({ key: String(i % 12), light: 'on' }, i + 1);
+    deliverer.enqueue(route, { ...CONTACT, id: `lane-${i}`, uri: `sip:${i}@192.0.2.5` }, '200', 'pbx.test', [e.entry]);
+    outcomes.push(e.outcome);
+  }
+  await Promise.all(outcomes);
+  // records written while the deliverer works, the rest now
+  await new Promise((r) => setTimeout(r, 30));
+  deliverer.flushMarks();
+  assert.equal(deliverer.pendingMarks, 0);
+  assert.equal(marks.length, 1300);
+  assert.ok(batches.every((n) => n > 0 && n <= 512), JSON.stringify(batches));
+  assert.deepEqual(marks.map((m) => m.version).sort((a, b) => a - b), Array.from({ length: 1300 }, (_, i) => i + 1));
+  deliverer.flushMarks();
+  assert.equal(marks.length, 1300, 'nothing is written twice');
+  await deliverer.close(0);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
@@ -103,6 +103,24 @@ test('applyBindingChanges is one transaction: a failing change undoes the ones b
   store.close();
 });
 
+test('applyBindingChanges: puts and deletes of one batch apply in order, the later change of a binding winning', () => {
+  const store = openStore({ path: ':memory:' });
+  const changes: Array<{ kind: 'put' | 'delete'; binding: Binding }> = [];
+  for (let i = 0; i < 40; i++) changes.push({ kind: 'put', binding: binding(`sip:a${i}@192.0.2.1`, T0 + 1000 + i) });
+  changes.push({ kind: 'delete', binding: binding('sip:a3@192.0.2.1', 0) });
+  // the same binding twice in one run of puts: the later one wins
+  for (let i = 0; i < 20; i++) changes.push({ kind: 'put', binding: binding(`sip:a${i % 10}@192.0.2.1`, T0 + 5000 + i, { cseq: 100 + i }) });
+  changes.push({ kind: 'delete', binding: binding('sip:a39@192.0.2.1', 0) });
+  store.registrations.applyBindingChanges(changes);
+  const got = new Map(store.registrations.loadBindings(T0).map((b) => [b.contact, b]));
+  assert.equal(got.size, 39);
+  assert.deepEqual([got.get('sip:a3@192.0.2.1')?.cseq, got.get('sip:a3@192.0.2.1')?.expiresAt], [113, T0 + 5013]);
+  assert.deepEqual([got.get('sip:a0@192.0.2.1')?.cseq, got.get('sip:a9@192.0.2.1')?.cseq], [110, 119]);
+  assert.deepEqual(got.get('sip:a25@192.0.2.1'), binding('sip:a25@192.0.2.1', T0 + 1025));
+  assert.equal(got.has('sip:a39@192.0.2.1'), false);
+  store.close();
+});
+
 test('desired keys: one transaction per put, increasing versions, natural key order, JSON round trip', () => {
   let now = T0;
   const store = openStore({ path: ':memory:', now: () => now });
@@ -172,6 +190,70 @@ test('delivery state: pending, delivered, failed per contact; an older version n
   store.close();
 });
 
+test('recordDeliveries: many records per statement, same never-older rule and validation as markDeliveries', () => {
+  const store = openStore({ path: ':memory:' });
+  const keys = store.keys;
+  const owner = { profile: 'internal', user: '200', host: 'pbx.example.com' };
+  // 75 records: two full statements of 32 rows and a remainder of 11; the same key twice in one batch
+  const marks = Array.from({ length: 75 }, (_, i) => ({
+    ...owner, host: i === 0 ? 'PBX.Example.com' : owner.host, key: String(i % 70), contact: 'sip:200@192.0.2.10;line=a',
+    status: (i % 3 === 0 ? 'failed' : 'delivered') as 'failed' | 'delivered', version: 10 + i, at: T0 + i,
+    ...(i % 3 === 0 ? { reason: `408 Request Timeout ${i}` } : {}),
+  }));
+  keys.recordDeliveries(marks);
+  const got = new Map(keys.deliveries(owner.profile, owner.user, owner.host).map((d) => [d.key, d]));
+  assert.equal(got.size, 70);
+  // key 0 was written twice (i = 0 and i = 70): the newer version stays
+  assert.deepEqual(got.get('0'), { ...owner, key: '0', contact: 'sip:200@192.0.2.10;line=a', status: 'delivered', version: 80, at: T0 + 70 });
+  assert.deepEqual(got.get('9'), { ...owner, key: '9', contact: 'sip:200@192.0.2.10;line=a', status: 'failed', version: 19, at: T0 + 9, reason: '408 Request Timeout 9' });
+  assert.deepEqual(got.get('69'), { ...owner, key: '69', contact: 'sip:200@192.0.2.10;line=a', status: 'failed', version: 79, at: T0 + 69, reason: '408 Request Timeout 69' });
+  // an older version does not overwrite; an equal one does
+  keys.recordDeliveries([
+    { ...owner, key: '5', contact: 'sip:200@192.0.2.10;line=a', status: 'pending', version: 1, at: T0 + 100 },
+    { ...owner, key: '6', contact: 'sip:200@192.0.2.10;line=a', status: 'pending', version: 16, at: T0 + 100 },
+  ]);
+  const after = new Map(keys.deliveries(owner.profile, owner.user, owner.host).map((d) => [d.key, d]));
+  assert.equal(after.get('5')?.status, 'delivered');
+  assert.deepEqual([after.get('6')?.status, after.get('6')?.version], ['pending', 16]);
+  // a bad record anywhere: nothing is written
+  assert.throws(() => keys.recordDeliveries([
+    { ...owner, key: '7', contact: 'sip:200@192.0.2.10;line=a', status: 'pending', version: 99, at: T0 },
+    { ...owner, key: '8', contact: 'sip:x\r\n@192.0.2.10', status: 'pending', version: 99, at: T0 },
+  ]), (e: unknown) => e instanceof StoreError && /marks\[1\]\.contact/.test(e.message));
+  assert.equal(new Map(keys.deliveries(owner.profile, owner.user, owner.host).map((d) => [d.key, d])).get('7')?.version, 17);
+  keys.recordDeliveries([]);
+  store.close();
+});
+
+test('ownerKeySets: owners in (user, host) pages with their keys in natural order and their delivered versions', () => {
+  const store = openStore({ path: ':memory:', now: () => T0 });
+  const keys = store.keys;
+  keys.putDesiredKeys('internal', 'b', 'pbx.example.com', [{ key: '10', light: 'on' }, { key: '2', label: 'two' }, { key: 'P1', light: 'off' }]);
+  keys.putDesiredKeys('internal', 'a', 'pbx.example.com', [{ key: '1', light: 'on' }]);
+  keys.putDesiredKeys('internal', 'a', 'other.example.com', [{ key: '1', light: 'off' }]);
+  keys.putDesiredKeys('external', 'a', 'pbx.example.com', [{ key: '9', light: 'on' }]);
+  keys.recordDeliveries([
+    { profile: 'internal', user: 'b', host: 'pbx.example.com', key: '2', contact: 'sip:b@192.0.2.1', status: 'delivered', version: 2, at: T0 },
+    { profile: 'internal', user: 'b', host: 'pbx.example.com', key: '10', contact: 'sip:b@192.0.2.1', status: 'failed', version: 1, at: T0, reason: 'x' },
+    { profile: 'internal', user: 'b', host: 'pbx.example.com', key: '10', contact: 'sip:b@192.0.2.2', status: 'delivered', version: 1, at: T0 },
+  ]);
+  const first = keys.ownerKeySets('internal', undefined, 2);
+  assert.deepEqual(first.map((o) => [o.user, o.host, o.keys.map((k) => k.key), [...o.delivered]]), [
+    ['a', 'other.example.com', ['1'], []],
+    ['a', 'pbx.example.com', ['1'], []],
+  ]);
+  assert.deepEqual(first[1]!.keys[0], { profile: 'internal', user: 'a', host: 'pbx.example.com', key: '1', version: 4, state: { key: '1', light: 'on' }, updatedAt: T0 });
+  const second = keys.ownerKeySets('internal', first[1], 2);
+  assert.equal(second.length, 1);
+  assert.deepEqual(second[0]!.keys.map((k) => [k.key, k.version, k.state]), [
+    ['2', 2, { key: '2', label: 'two' }], ['10', 1, { key: '10', light: 'on' }], ['P1', 3, { key: 'P1', light: 'off' }],
+  ]);
+  assert.deepEqual([...second[0]!.delivered].map(([c, m]) => [c, [...m]]).sort((x, y) => String(x[0]).localeCompare(String(y[0]))), [['sip:b@192.0.2.1', [['2', 2]]], ['sip:b@192.0.2.2', [['10', 1]]]]);
+  assert.deepEqual(keys.ownerKeySets('internal', second[0], 2), []);
+  assert.deepEqual(keys.ownerKeySets('nobody', undefined, 10), []);
+  store.close();
+});
+
 test('users: CRUD, validation without leaking the password, and a directory for the registrar', () => {
   const store: SqliteStore = openStore({ path: ':memory:', now: () => T0 });
   const users = store.users;
@@ -214,4 +296,29 @@ test('phones: CRUD and validation of the web address', () => {
   assert.equal(phones.delete('200', 'example.com'), true);
   assert.deepEqual(phones.list().map((x) => x.user), ['201']);
   store.close();
+});
+
+test('checkpoints: a worker thread moves committed WAL frames into the database file; inline leaves them to SQLite', async (t) => {
+  const dir = tempDir(t);
+  const sizes: Record<string, [number, number]> = {};
+  for (const mode of ['background', 'inline'] as const) {
+    const file = path.join(dir, `${mode}.db`);
+    const store = openStore({ path: file, checkpoints: mode });
+    assert.equal(store.backgroundCheckpoints, mode === 'background');
+    const before = statSync(file).size;
+    for (let i = 0; i < 300; i++) store.keys.putDesiredKeys('internal', `u${i}`, 'pbx.example.com', [{ key: '1', label: 'x'.repeat(200) }]);
+    // a few checkpoint intervals (200 ms); the WAL stays far below SQLite's own thresholds
+    await new Promise((r) => setTimeout(r, 800));
+    sizes[mode] = [before, statSync(file).size];
+    store.close();
+    store.close();
+    // everything is there after a reopen either way
+    const again = openStore({ path: file, checkpoints: 'inline' });
+    assert.equal(again.keys.desiredKeys('internal', 'u299', 'pbx.example.com').length, 1);
+    again.close();
+  }
+  assert.ok(sizes.background![1] > sizes.background![0] + 50_000, JSON.stringify(sizes));
+  assert.equal(sizes.inline![1], sizes.inline![0], JSON.stringify(sizes));
+  assert.equal(openStore({ path: ':memory:' }).backgroundCheckpoints, false);
+  assert.throws(() => openStore({ path: path.join(dir, 'x.db'), checkpoints: 'never' as never }), InvalidOptionError);
 });

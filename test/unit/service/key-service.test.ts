@@ -1,0 +1,97 @@
+// KeyService.reconcile against a real in-memory store and a recording deliverer: paging over many owners,
+// several embedded profiles in one queueing per contact, only unconfirmed versions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Binding } from '../../../src/registrar/binding.js';
+import type { QueuedKey } from '../../../src/service/delivery-types.js';
+import type { EmbeddedRoute } from '../../../src/service/embedded-route.js';
+import type { KeyDeliverer } from '../../../src/service/key-deliverer.js';
+import { KeyService, type RunningProfile } from '../../../src/service/key-service.js';
+import type { RouteContact } from '../../../src/service/route.js';
+import { openStore } from '../../../src/store/sqlite-store.js';
+
+const T0 = 1_700_000_000_000;
+const DOMAIN = 'pbx.test';
+
+function binding(user: string, contact: string, domain = DOMAIN): Binding {
+  return {
+    aor: `${user}@${domain.toLowerCase()}`, user, domain, contact, callId: `c-${user}`, cseq: 1, expiresAt: T0 + 3_600_000, q: undefined,
+    transport: 'udp', address: '192.0.2.1', port: 5060, localAddress: undefined, localPort: undefined, userAgent: undefined,
+    instance: undefined, regId: undefined, firstRegistered: T0, lastRefreshed: T0,
+  };
+}
+
+interface Queued {
+  readonly contact: string;
+  readonly user: string;
+  readonly keys: ReadonlyArray<readonly [string, string, number]>;
+}
+
+function setup(profiles: readonly string[]): { service: KeyService; store: ReturnType<typeof openStore>; queued: Queued[] } {
+  const store = openStore({ path: ':memory:', now: () => T0 });
+  const queued: Queued[] = [];
+  const embedded = {
+    kind: 'embedded',
+    contactOf: (b: Binding): RouteContact | undefined =>
+      b.contact.startsWith('sip:') ? { id: `embedded\n${b.aor}\n${b.contact}`, uri: b.contact, destination: 'udp:192.0.2.1:5060' } : undefined,
+  } as unknown as EmbeddedRoute;
+  const deliverer = {
+    enqueue: (_route: unknown, contact: RouteContact, user: string, _domain: string, entries: readonly QueuedKey[]) => {
+      if (entries.length > 0) queued.push({ contact: contact.uri, user, keys: entries.map((e) => [e.target.profile, e.state.key, e.version] as const) });
+    },
+  } as unknown as KeyDeliverer;
+  const running = new Map<string, RunningProfile>(profiles.map((name) => [name, { name, route: embedded, format: 'x-buttons', embedded: true }]));
+  const service = new KeyService({
+    keys: store.keys, profiles: running, embedded, deliverer, limits: undefined, now: () => T0, emitKeys: () => {},
+  });
+  return { service, store, queued };
+}
+
+test('reconcile: every registered owner of many pages gets its unconfirmed keys, one queueing per contact', async () => {
+  const { service, store, queued } = setup(['internal']);
+  const bindings: Binding[] = [];
+  for (let i = 0; i < 600; i++) {
+    const user = `u${i}`;
+    store.keys.putDesiredKeys('internal', user, DOMAIN, [{ key: '1', light: 'on' }, { key: '10', label: `L${i}` }, { key: '2', light: 'off' }]);
+    // every third user is not registered
+    if (i % 3 !== 2) bindings.push(binding(user, `sip:${user}@192.0.2.1;line=a`, i === 0 ? 'PBX.Test' : DOMAIN));
+  }
+  // u1 has key 1 confirmed at its version on its contact (and key 2 on another contact only)
+  store.keys.recordDeliveries([
+    { profile: 'internal', user: 'u1', host: DOMAIN, key: '1', contact: 'sip:u1@192.0.2.1;line=a', status: 'delivered', version: 4, at: T0 },
+    { profile: 'internal', user: 'u1', host: DOMAIN, key: '2', contact: 'sip:u1@192.0.2.9', status: 'delivered', version: 6, at: T0 },
+    { profile: 'internal', user: 'u1', host: DOMAIN, key: '10', contact: 'sip:u1@192.0.2.1;line=a', status: 'failed', version: 5, at: T0, reason: 'x' },
+  ]);
+  // u4 has a second contact, and a contact that is not a SIP URI
+  bindings.push(binding('u4', 'sip:u4@192.0.2.2;line=b'), binding('u4', 'tel:+123'));
+  const n = await service.reconcile(bindings);
+  assert.equal(queued.length, 401);
+  assert.equal(n, 401 * 3 - 1);
+  const byContact = new Map(queued.map((q) => [q.contact, q]));
+  assert.equal(byContact.size, 401);
+  assert.deepEqual(byContact.get('sip:u0@192.0.2.1;line=a'), { contact: 'sip:u0@192.0.2.1;line=a', user: 'u0', keys: [['internal', '1', 1], ['internal', '2', 3], ['internal', '10', 2]] });
+  assert.deepEqual(byContact.get('sip:u1@192.0.2.1;line=a')!.keys, [['internal', '2', 6], ['internal', '10', 5]]);
+  assert.deepEqual(byContact.get('sip:u4@192.0.2.2;line=b')!.keys, [['internal', '1', 13], ['internal', '2', 15], ['internal', '10', 14]]);
+  assert.equal(byContact.has('sip:u2@192.0.2.1;line=a'), false);
+  assert.equal(byContact.has('tel:+123'), false);
+  assert.deepEqual(new Set(queued.map((q) => q.user)).size, 400);
+  store.close();
+});
+
+test('reconcile: the keys of several embedded profiles reach a contact in one queueing, also when only an earlier profile has keys', async () => {
+  const { service, store, queued } = setup(['a', 'b']);
+  store.keys.putDesiredKeys('a', '200', DOMAIN, [{ key: '1', light: 'on' }]);
+  store.keys.putDesiredKeys('b', '200', DOMAIN, [{ key: '2', light: 'off' }]);
+  store.keys.putDesiredKeys('a', '201', DOMAIN, [{ key: '3', light: 'on' }]);
+  store.keys.putDesiredKeys('b', '202', DOMAIN, [{ key: '4', light: 'on' }]);
+  const n = await service.reconcile([
+    binding('200', 'sip:200@192.0.2.1'), binding('201', 'sip:201@192.0.2.1'), binding('202', 'sip:202@192.0.2.1'), binding('203', 'sip:203@192.0.2.1'),
+  ]);
+  assert.equal(n, 4);
+  assert.deepEqual(queued.map((q) => [q.user, q.keys]).sort((x, y) => String(x[0]).localeCompare(String(y[0]))), [
+    ['200', [['a', '1', 1], ['b', '2', 2]]],
+    ['201', [['a', '3', 3]]],
+    ['202', [['b', '4', 4]]],
+  ]);
+  store.close();
+});

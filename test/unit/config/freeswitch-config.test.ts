@@ -1,27 +1,12 @@
 // The `freeswitch` section and freeswitch profiles: defaults, env/flag overrides, and the errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig, parseHostPort, serviceOptionsFromConfig, type ConfigError, type LoadConfigInput, type SnomctlConfig } from '../../../src/service/config/index.js';
+import { errors, file, load } from '../../helpers/config-load.js';
+import { parseHostPort, serviceOptionsFromConfig } from '../../../src/service/config/index.js';
 import type { Route } from '../../../src/service/route.js';
 
-const DOMAINS = ['host.test'];
 const SECRET = 'Esl-Secret-Pw 42';
 
-function load(input: LoadConfigInput): SnomctlConfig {
-  const r = loadConfig({ defaultDomains: DOMAINS, ...input });
-  if (!r.ok) assert.fail(r.error.map((e) => e.message).join('; '));
-  return r.value;
-}
-
-function errors(input: LoadConfigInput): string[] {
-  const r = loadConfig({ defaultDomains: DOMAINS, ...input });
-  assert.equal(r.ok, false);
-  return (r as { error: ConfigError[] }).error.map((e) => e.message);
-}
-
-function file(json: unknown): Pick<LoadConfigInput, 'file' | 'readFile'> {
-  return { file: '/etc/snomctl.json', readFile: () => JSON.stringify(json) };
-}
 
 const MIXED = [{ name: 'internal', route: 'embedded' }, { name: 'fs', route: 'freeswitch', sofiaProfile: 'internal' }];
 

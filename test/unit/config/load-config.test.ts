@@ -2,25 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig, serviceOptionsFromConfig, storePath, type ConfigError, type LoadConfigInput, type SnomctlConfig } from '../../../src/service/config/index.js';
+import { DOMAINS, errors, file, load } from '../../helpers/config-load.js';
+import { serviceOptionsFromConfig, storePath } from '../../../src/service/config/index.js';
 
-const DOMAINS = ['host.test'];
 
-function load(input: LoadConfigInput): SnomctlConfig {
-  const r = loadConfig({ defaultDomains: DOMAINS, ...input });
-  if (!r.ok) assert.fail(r.error.map((e) => e.message).join('; '));
-  return r.value;
-}
-
-function errors(input: LoadConfigInput): string[] {
-  const r = loadConfig({ defaultDomains: DOMAINS, ...input });
-  assert.equal(r.ok, false);
-  return (r as { error: ConfigError[] }).error.map((e) => e.message);
-}
-
-function file(json: unknown): Pick<LoadConfigInput, 'file' | 'readFile'> {
-  return { file: '/etc/snomctl.json', readFile: () => JSON.stringify(json) };
-}
 
 test('defaults with no file, env or flags', () => {
   const c = load({});

@@ -23,11 +23,21 @@ export interface DeliveryRecordView {
   readonly reason?: string;
 }
 
+/** A profile a phone belongs to, with how it delivers keys (GET /v1/phones `profiles`). */
+export interface PhoneProfileView {
+  readonly name: string;
+  readonly route: 'embedded' | 'proxy' | 'freeswitch';
+  /** Desired keys stored for the phone under the profile. */
+  readonly keys: number;
+}
+
 /** One phone of GET /v1/phones. */
 export interface PhoneView {
   readonly user: string;
   readonly host: string;
   readonly profile?: string;
+  /** Absent from services older than the route kinds. */
+  readonly profiles?: readonly PhoneProfileView[];
   readonly contacts: readonly ContactView[];
   readonly inventory?: { readonly webAddress: string; readonly scheme: string; readonly username?: string; readonly hasPassword: boolean };
   readonly lastDelivery?: DeliveryRecordView;

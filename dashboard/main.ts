@@ -2,12 +2,15 @@
 import { ApiClient } from './api-client.js';
 import type { DeliveryEventView, KeysEventView, PhoneView, RegistrationEventView } from './api-types.js';
 import { byId, h, replaceChildren, timeText } from './dom.js';
-import { EventStream, type StreamState } from './event-stream.js';
+import { EventStream, readReplay, type ReplayedEvent, type StreamState } from './event-stream.js';
 import { ledText } from './leds.js';
-import { expiryText, PhoneList, registrationText, type PhoneRow } from './phone-list.js';
-import { PhoneDetail, RECENT_EVENTS, type PhoneEvent } from './phone-view.js';
+import { expiryText, PhoneList, profilesText, registrationText, type PhoneRow } from './phone-list.js';
+import { mergeEvents, RECENT_EVENTS, type PhoneEvent } from './phone-events.js';
+import { PhoneDetail } from './phone-view.js';
 
 const PAGE_SIZE = 50;
+/** Recent events the service replays when the page opens: the phones' history. */
+const REPLAY_EVENTS = 1000;
 /** Phones whose recent events are kept (the most recently active). */
 const MAX_EVENT_PHONES = 1000;
 
@@ -72,7 +75,7 @@ function phoneRow(r: PhoneRow, now: number): HTMLTableRowElement {
   const d = r.lastDelivery;
   return h('tr', { 'data-aor': r.aor, class: r.aor === detail.aor ? 'selected' : undefined },
     h('th', { scope: 'row' }, h('a', { href: `#/phone/${encodeURIComponent(r.aor)}`, 'aria-current': r.aor === detail.aor ? 'true' : undefined }, r.aor)),
-    h('td', {}, r.profile ?? '—'),
+    h('td', {}, profilesText(r)),
     h('td', {}, registrationText(r.contacts, now)),
     h('td', {}, r.contacts.length === 0 ? '—' : h('ul', { class: 'contacts' }, ...r.contacts.map((c) => h('li', {},
       `${c.source.address} · ${c.userAgent ?? 'no user agent'} · `, h('span', { 'data-expires': c.expiresAt }, expiryText(c.expiresAt, now)))))),
@@ -107,13 +110,37 @@ function route(): void {
   const was = detail.aor;
   detail.show(row, recent.get(row?.aor ?? '') ?? []);
   if (was !== detail.aor) scheduleRender();
+  if (row !== undefined && !historyAsked.has(row.aor)) void loadHistory(row.aor);
+}
+
+/** Phones whose history was asked for (once per page). */
+const historyAsked = new Set<string>();
+
+/** Fetches the phone's most recent events the service kept (`?phone=&replay=`) into its recent events. */
+async function loadHistory(aor: string): Promise<void> {
+  historyAsked.add(aor);
+  let replayed: ReplayedEvent[];
+  try {
+    replayed = await readReplay(`/v1/events?phone=${encodeURIComponent(aor)}&replay=${RECENT_EVENTS}`, client.headers());
+  } catch {
+    historyAsked.delete(aor); // try again when the phone is opened next
+    return;
+  }
+  const more = replayed.flatMap((e) => {
+    const d = describe(e.type, e.data);
+    return d === undefined || d.aor !== aor ? [] : [{ at: d.at, text: d.text, id: e.id }];
+  });
+  const merged = mergeEvents(recent.get(aor) ?? [], more);
+  recent.set(aor, merged);
+  if (detail.aor === aor) detail.setEvents(merged);
 }
 
 // ---- live events ----
 
-function remember(aor: string, text: string, at: number): void {
-  const e = { at, text };
+function remember(aor: string, text: string, at: number, id: string): void {
+  const e: PhoneEvent = id === '' ? { at, text } : { at, text, id };
   const events = recent.get(aor) ?? [];
+  if (id !== '' && events.some((x) => x.id === id)) return;
   recent.delete(aor);
   events.unshift(e);
   if (events.length > RECENT_EVENTS) events.length = RECENT_EVENTS;
@@ -122,53 +149,77 @@ function remember(aor: string, text: string, at: number): void {
   if (aor === detail.aor) detail.addEvent(e);
 }
 
+/** The phone an event is about and its line in the phone's recent events; undefined for other events. */
+function describe(type: string, data: unknown): { aor: string; text: string; at: number } | undefined {
+  switch (type) {
+    case 'registered': case 'refreshed': case 'restarted': case 'unregistered': case 'expired': {
+      const e = data as RegistrationEventView;
+      return { aor: `${e.user}@${e.domain}`, at: e.at, text: `${type}: ${e.address}:${e.port} (${e.transport})${e.userAgent == null ? '' : ` ${e.userAgent}`}` };
+    }
+    case 'keys': {
+      const e = data as KeysEventView;
+      return {
+        aor: `${e.user}@${e.host}`, at: e.at,
+        text: `keys set (${e.profile}): ${e.keys.map((k) => `key ${k.key} ${ledText(k.state.light, k.state.colour)}${k.state.label === undefined ? '' : ` “${k.state.label}”`}`).join('; ')}`,
+      };
+    }
+    case 'delivery': {
+      const e = data as DeliveryEventView;
+      const why = e.reason ?? e.error;
+      return {
+        aor: `${e.user}@${e.host}`, at: e.at,
+        text: `delivery ${e.status}: key ${e.keys.map((k) => `${k.key} v${k.version}`).join(', ')} to ${e.destination ?? e.contact}${e.sipStatus === undefined ? '' : ` (SIP ${e.sipStatus})`}${why === undefined ? '' : ` ${why}`}`,
+      };
+    }
+    case 'button-press': {
+      const e = data as { user?: string; domain: string; command: string; args: string; outcome: string; reply?: string; at: number };
+      return e.user === undefined ? undefined
+        : { aor: `${e.user}@${e.domain}`, at: e.at, text: `button press: ${e.command} ${e.args} → ${e.outcome}${e.reply === undefined ? '' : ` (${e.reply.trim()})`}` };
+    }
+    case 'action-url': {
+      const e = data as { event: string; phone: { remoteAddress: string; user?: string; domain?: string }; at: number };
+      return e.phone.user === undefined || e.phone.domain === undefined ? undefined
+        : { aor: `${e.phone.user}@${e.phone.domain}`, at: e.at, text: `action URL: ${e.event} from ${e.phone.remoteAddress}` };
+    }
+    default:
+      return undefined;
+  }
+}
+
 let keysTimer: ReturnType<typeof setTimeout> | undefined;
 function reloadSelectedKeys(): void {
   clearTimeout(keysTimer);
   keysTimer = setTimeout(() => void detail.reloadKeys(), 100);
 }
 
-function onEvent(type: string, data: unknown): void {
+/** Applies a live event to the list and the phone shown; a `history` event (replayed on the first connection) is only remembered. */
+function onEvent(type: string, data: unknown, history: boolean, id: string): void {
+  const d = describe(type, data);
+  if (d !== undefined) remember(d.aor, d.text, d.at, id);
+  if (history || d === undefined) return;
   switch (type) {
     case 'registered': case 'refreshed': case 'restarted': case 'unregistered': case 'expired': {
-      const e = data as RegistrationEventView;
-      const aor = `${e.user}@${e.domain}`;
-      if (!list.applyRegistration(e)) scheduleReload();
-      remember(aor, `${type}: ${e.address}:${e.port} (${e.transport})${e.userAgent == null ? '' : ` ${e.userAgent}`}`, e.at);
-      const row = list.get(aor);
+      if (!list.applyRegistration(data as RegistrationEventView)) scheduleReload();
+      const row = list.get(d.aor);
       if (row !== undefined) detail.updateRow(row);
       scheduleRender();
       break;
     }
-    case 'keys': {
-      const e = data as KeysEventView;
-      const aor = `${e.user}@${e.host}`;
-      remember(aor, `keys set (${e.profile}): ${e.keys.map((k) => `key ${k.key} ${ledText(k.state.light, k.state.colour)}${k.state.label === undefined ? '' : ` “${k.state.label}”`}`).join('; ')}`, e.at);
-      if (aor === detail.aor) reloadSelectedKeys();
+    case 'keys':
+      if (d.aor === detail.aor) reloadSelectedKeys();
       break;
-    }
-    case 'delivery': {
-      const e = data as DeliveryEventView;
-      const aor = `${e.user}@${e.host}`;
-      list.applyDelivery(e);
-      const why = e.reason ?? e.error;
-      remember(aor, `delivery ${e.status}: key ${e.keys.map((k) => `${k.key} v${k.version}`).join(', ')} to ${e.destination ?? e.contact}${e.sipStatus === undefined ? '' : ` (SIP ${e.sipStatus})`}${why === undefined ? '' : ` ${why}`}`, e.at);
-      if (aor === detail.aor) reloadSelectedKeys();
+    case 'delivery':
+      list.applyDelivery(data as DeliveryEventView);
+      if (d.aor === detail.aor) reloadSelectedKeys();
       scheduleRender();
       break;
-    }
-    case 'button-press': {
-      const e = data as { user?: string; domain: string; command: string; args: string; outcome: string; reply?: string; at: number };
-      if (e.user !== undefined) remember(`${e.user}@${e.domain}`, `button press: ${e.command} ${e.args} → ${e.outcome}${e.reply === undefined ? '' : ` (${e.reply.trim()})`}`, e.at);
-      break;
-    }
-    case 'action-url': {
-      const e = data as { event: string; phone: { remoteAddress: string; user?: string; domain?: string }; at: number };
-      if (e.phone.user !== undefined && e.phone.domain !== undefined) remember(`${e.phone.user}@${e.phone.domain}`, `action URL: ${e.event} from ${e.phone.remoteAddress}`, e.at);
-      break;
-    }
     default:
   }
+}
+
+/** Loads the list and the keys shown again (after a reset: events were missed). */
+function reloadAll(): void {
+  void loadPhones().then(() => detail.reloadKeys()).catch(showError);
 }
 
 function showState(state: StreamState, why?: string): void {
@@ -205,18 +256,20 @@ setInterval(() => {
   for (const el of document.querySelectorAll<HTMLElement>('[data-expires]')) el.textContent = expiryText(Number(el.dataset.expires), now);
 }, 1000);
 
-let opened = false;
 const stream = new EventStream({
   url: '/v1/events',
   headers: () => client.headers(),
   onEvent,
   onState: showState,
-  onOpen: () => {
-    // after a reconnect, events may have been missed: reload the list and the keys shown
-    const reconnect = opened;
-    opened = true;
-    void loadPhones().then(() => (reconnect ? detail.reloadKeys() : undefined)).catch(showError);
+  // the first connection loads the list; a reconnection resumes after the last event id (no event lost)
+  onOpen: (fresh) => {
+    if (fresh) void loadPhones().catch(showError);
   },
+  onReset: (reason) => {
+    announce(`Events were missed (${reason === 'unknown-id' ? 'the service restarted' : 'away too long'}); reloading.`);
+    reloadAll();
+  },
+  replay: REPLAY_EVENTS,
   onUnauthorized: (message) => {
     byId('connection', HTMLParagraphElement).textContent = 'Waiting for an API token';
     return client.askToken(message);

@@ -1,5 +1,5 @@
 // The phones list's model: phones by user@host, live updates from events, filtering and paging (no DOM).
-import type { ContactView, DeliveryEventView, PhoneView, RegistrationEventView } from './api-types.js';
+import type { ContactView, DeliveryEventView, PhoneProfileView, PhoneView, RegistrationEventView } from './api-types.js';
 
 /** The last delivery outcome of a phone, from the list or a `delivery` event. */
 export interface LastDelivery {
@@ -15,9 +15,11 @@ export interface PhoneRow {
   readonly user: string;
   readonly host: string;
   readonly profile: string | undefined;
+  /** The profiles the phone belongs to, with their route kinds. */
+  readonly profiles: readonly PhoneProfileView[];
   readonly contacts: readonly ContactView[];
   readonly lastDelivery: LastDelivery | undefined;
-  /** Lowercased text the filter searches: aor, profile, addresses, user agents. */
+  /** Lowercased text the filter searches: aor, profiles and route kinds, addresses, user agents. */
   readonly search: string;
 }
 
@@ -35,13 +37,19 @@ export interface PhonePage {
 /** Registration events that add or refresh a contact; the others remove it. */
 const ADDS = new Set(['registered', 'refreshed', 'restarted']);
 
-function searchText(p: { aor: string; profile: string | undefined; contacts: readonly ContactView[] }): string {
-  return [p.aor, p.profile ?? '', ...p.contacts.flatMap((c) => [c.source.address, c.userAgent ?? ''])].join(' ').toLowerCase();
+function searchText(p: { aor: string; profile: string | undefined; profiles: readonly PhoneProfileView[]; contacts: readonly ContactView[] }): string {
+  return [p.aor, p.profile ?? '', ...p.profiles.flatMap((x) => [x.name, x.route]), ...p.contacts.flatMap((c) => [c.source.address, c.userAgent ?? ''])].join(' ').toLowerCase();
 }
 
-function row(user: string, host: string, profile: string | undefined, contacts: readonly ContactView[], lastDelivery: LastDelivery | undefined): PhoneRow {
+function row(user: string, host: string, profile: string | undefined, profiles: readonly PhoneProfileView[], contacts: readonly ContactView[], lastDelivery: LastDelivery | undefined): PhoneRow {
   const aor = `${user}@${host}`;
-  return { aor, user, host, profile, contacts, lastDelivery, search: searchText({ aor, profile, contacts }) };
+  return { aor, user, host, profile, profiles, contacts, lastDelivery, search: searchText({ aor, profile, profiles, contacts }) };
+}
+
+/** A phone's profiles and their route kinds in words: `internal (embedded), fs (freeswitch)`; the profile alone for older services; `—` for none. */
+export function profilesText(r: Pick<PhoneRow, 'profile' | 'profiles'>): string {
+  if (r.profiles.length > 0) return r.profiles.map((p) => `${p.name} (${p.route})`).join(', ');
+  return r.profile ?? '—';
 }
 
 /** The phone list: replace() with GET /v1/phones, then apply events; page() for the view. */
@@ -65,7 +73,7 @@ export class PhoneList {
     for (const p of phones) {
       const d = p.lastDelivery;
       const last = d === undefined ? undefined : { status: d.status, keys: d.key, at: d.at, ...(d.reason === undefined ? {} : { reason: d.reason }) };
-      const r = row(p.user, p.host, p.profile, p.contacts, last);
+      const r = row(p.user, p.host, p.profile, p.profiles ?? [], p.contacts, last);
       this.#rows.set(r.aor, r);
     }
     this.#sorted = undefined;
@@ -79,7 +87,7 @@ export class PhoneList {
     const contacts = ADDS.has(e.type)
       ? [...others, { uri: e.contact, source: { transport: e.transport, address: e.address, port: e.port }, ...(e.userAgent == null ? {} : { userAgent: e.userAgent }), expiresAt: e.expiresAt }]
       : others;
-    const r = row(e.user, e.domain, old?.profile, contacts, old?.lastDelivery);
+    const r = row(e.user, e.domain, old?.profile, old?.profiles ?? [], contacts, old?.lastDelivery);
     this.#rows.set(aor, r);
     if (old === undefined) this.#sorted = undefined;
     else this.#replaceSorted(old, r);

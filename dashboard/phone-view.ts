@@ -5,16 +5,10 @@ import { h, replaceChildren, timeText } from './dom.js';
 import { renderKeyPanel } from './key-panel.js';
 import type { KeySlot } from './key-slots.js';
 import { LIGHT_NAMES } from './leds.js';
-import { expiryText, registrationText, type PhoneRow } from './phone-list.js';
+import { RECENT_EVENTS, type PhoneEvent } from './phone-events.js';
+import { expiryText, profilesText, registrationText, type PhoneRow } from './phone-list.js';
 
-/** Events kept per phone for "recent events". */
-export const RECENT_EVENTS = 30;
-
-/** One line of a phone's recent events. */
-export interface PhoneEvent {
-  readonly at: number;
-  readonly text: string;
-}
+export { RECENT_EVENTS, type PhoneEvent } from './phone-events.js';
 
 /** The `<section id="phone">` of the selected phone. */
 export class PhoneDetail {
@@ -76,6 +70,12 @@ export class PhoneDetail {
     while (this.#events.children.length > RECENT_EVENTS) this.#events.lastElementChild?.remove();
   }
 
+  /** Replaces the recent events shown (after the phone's history arrived), newest first. */
+  setEvents(events: readonly PhoneEvent[]): void {
+    if (this.#events === undefined) return;
+    replaceChildren(this.#events, ...events.slice(0, RECENT_EVENTS).map(eventItem));
+  }
+
   /** Fetches the keys again (after a keys/delivery event or an action). */
   async reloadKeys(): Promise<void> {
     const row = this.#row;
@@ -119,7 +119,7 @@ export class PhoneDetail {
       this.#panel,
       this.#editor,
       h('h3', {}, 'Recent events'),
-      h('p', { class: 'hint' }, 'Registrations, key changes, deliveries, button presses and Action URLs of this phone since the page was opened, newest first.'),
+      h('p', { class: 'hint' }, 'Registrations, key changes, deliveries, button presses and Action URLs of this phone, newest first: those the service still kept when the page was opened, then live ones.'),
       this.#events);
     this.#renderPanel();
     this.#root.querySelector<HTMLElement>('#phone-title')?.focus();
@@ -131,7 +131,7 @@ export class PhoneDetail {
       `${c.source.address}:${c.source.port} (${c.source.transport}) · ${c.userAgent ?? 'no user agent'} · `,
       h('span', { 'data-expires': c.expiresAt }, expiryText(c.expiresAt, now))));
     return [
-      h('p', {}, `Profile: ${row.profile ?? '—'} · ${registrationText(row.contacts, now)}`),
+      h('p', {}, `Profiles (route): ${profilesText(row)} · keys shown for ${row.profile ?? '—'} · ${registrationText(row.contacts, now)}`),
       contacts.length === 0 ? h('p', {}, 'No registered contact.') : h('ul', { class: 'contacts', 'aria-label': 'Contacts' }, ...contacts),
     ];
   }

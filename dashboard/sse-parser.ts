@@ -1,9 +1,11 @@
 // Incremental Server-Sent Events parser for a fetch() body (WHATWG HTML "event stream interpretation").
 
-/** One dispatched event: its `event:` type (default `message`) and `data:` lines joined by LF. */
+/** One dispatched event: its `event:` type (default `message`), `data:` lines joined by LF, and the last event ID then. */
 export interface SseMessage {
   readonly type: string;
   readonly data: string;
+  /** The stream's last event ID when the event was dispatched (an `id:` field sets it and it lasts; '' before any). */
+  readonly id: string;
 }
 
 /** Feed decoded text chunks; complete events come out. Lines may be split anywhere; never throws. */
@@ -11,11 +13,17 @@ export class SseParser {
   #pending = '';
   #type = '';
   #data: string[] = [];
+  #lastId = '';
   readonly #maxPending: number;
 
   /** `maxPending`: longest unfinished line kept (a longer one is dropped with its event). */
   constructor(maxPending = 1 << 20) {
     this.#maxPending = maxPending;
+  }
+
+  /** The last event ID so far (what a reconnection sends as `Last-Event-ID`). */
+  get lastEventId(): string {
+    return this.#lastId;
   }
 
   /** Parses one chunk; returns the events it completed, in order. */
@@ -43,7 +51,7 @@ export class SseParser {
 
   #line(line: string, out: SseMessage[]): void {
     if (line === '') {
-      if (this.#data.length > 0) out.push({ type: this.#type === '' ? 'message' : this.#type, data: this.#data.join('\n') });
+      if (this.#data.length > 0) out.push({ type: this.#type === '' ? 'message' : this.#type, data: this.#data.join('\n'), id: this.#lastId });
       this.#type = '';
       this.#data = [];
       return;
@@ -55,6 +63,7 @@ export class SseParser {
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     if (field === 'event') this.#type = value;
     else if (field === 'data') this.#data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.#lastId = value;
   }
 }
 

@@ -31,6 +31,8 @@ export interface BuildAppOptions {
   readonly redactLine?: (line: string) => string;
   /** Wall clock (ms); default Date.now. */
   readonly now?: () => number;
+  /** Recent events kept for replay on GET /v1/events (`Last-Event-ID`, `?since=`, `?replay=`); default 1000, 0 keeps none. */
+  readonly eventBufferSize?: number;
   /** Folder of the built dashboard served at `/`; default `<package root>/dist/dashboard`. */
   readonly dashboardDir?: string;
 }

@@ -109,8 +109,69 @@ export const EVENT_TYPES = ['registered', 'refreshed', 'restarted', 'unregistere
 export const eventsQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { types: { type: 'string', maxLength: 512, pattern: `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`, description: `comma-separated: ${EVENT_TYPES.join(', ')}` } },
+  properties: {
+    types: { type: 'string', maxLength: 512, pattern: `^(${EVENT_TYPES.join('|')})(,(${EVENT_TYPES.join('|')}))*$`, description: `comma-separated: ${EVENT_TYPES.join(', ')}` },
+    phone: { type: 'string', minLength: 3, maxLength: 512, pattern: '^[^@\\s]+@[^@\\s]+$', description: 'only the events of this phone (user@host), live and replayed' },
+    since: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$', description: 'resume after this event id (for clients that cannot send the Last-Event-ID header, which wins when both are given)' },
+    replay: { type: 'string', pattern: '^(0|[1-9][0-9]{0,6})$', description: 'first send up to this many of the most recent buffered events (after the types/phone filters), then `replayed`; ignored when resuming' },
+  },
 } as const;
+
+/** The events route's protocol, for the OpenAPI document (docs/cli.md repeats it). */
+export const EVENTS_DESCRIPTION = [
+  `Server-Sent Events: \`id: <run>-<seq>\`, \`event: <type>\`, \`data: <json>\`; types ${EVENT_TYPES.join(', ')}.`,
+  'Ids grow by one per event during one service run; `<run>` changes when the service restarts.',
+  'The service keeps the most recent events (1,000 by default). Resuming: send the last id seen as the `Last-Event-ID` header',
+  '(EventSource does so when it reconnects) or as `?since=<id>`: the kept events after it that pass the filters come first,',
+  'then a `replayed` event (`{ count, lastId }`, no id), then live events. When the id is not of this run or its successors',
+  'are no longer kept, a `reset` event (`{ reason: "unknown-id"|"too-old", lastId }`, with `id: <lastId>`) comes instead:',
+  'events were missed, reload the state (GET /v1/phones, …). `?replay=N` without an id: the N most recent kept events, then',
+  '`replayed` (a page opening a phone uses `?phone=user@host&replay=30`). `reset` and `replayed` are sent whatever `?types=` says.',
+  "Comments (`: connected`, `: heartbeat`) keep the connection alive.",
+].join(' ');
+
+/** One phone of GET /v1/phones (documentation only: the answer is not filtered through it). */
+export const phoneSchema = {
+  type: 'object',
+  required: ['user', 'host', 'contacts', 'profiles'],
+  properties: {
+    user: { type: 'string' },
+    host: { type: 'string' },
+    profile: { type: 'string', description: 'the first of `profiles` (the first configured profile when the phone has none): the default for its keys' },
+    profiles: {
+      type: 'array',
+      description: 'the profiles the phone belongs to, in configuration order: those holding keys for it, and every embedded-route profile when it is registered here',
+      items: {
+        type: 'object', required: ['name', 'route', 'keys'],
+        properties: {
+          name: { type: 'string' },
+          route: { type: 'string', enum: ['embedded', 'proxy', 'freeswitch'], description: 'how the profile delivers keys' },
+          keys: { type: 'integer', description: 'desired keys stored for the phone under this profile' },
+        },
+      },
+    },
+    contacts: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['uri', 'source', 'expiresAt'],
+        properties: {
+          uri: { type: 'string' },
+          source: { type: 'object', properties: { transport: { type: 'string' }, address: { type: 'string' }, port: { type: 'integer' } } },
+          userAgent: { type: 'string' },
+          expiresAt: { type: 'integer', description: 'ms since the epoch' },
+        },
+      },
+    },
+    inventory: {
+      type: 'object',
+      properties: { webAddress: { type: 'string' }, scheme: { type: 'string' }, insecureTls: { type: 'boolean' }, username: { type: 'string' }, hasPassword: { type: 'boolean' } },
+    },
+    lastDelivery: { type: 'object', description: 'the newest delivery record of the phone over all profiles' },
+  },
+} as const;
+
+/** GET /v1/phones' answer. */
+export const phonesResponse = { type: 'object', required: ['phones'], properties: { phones: { type: 'array', items: phoneSchema } } } as const;
 
 /** GET /v1/action-url/:event. */
 export const actionUrlParams = {

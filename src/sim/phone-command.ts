@@ -16,6 +16,9 @@ export interface PhoneCommandIo {
   readonly stopSignal?: () => Promise<string>;
 }
 
+/** Exit code of bad options (snomctl's EXIT.usage, src/cli/cli-io.ts): nothing was started. */
+export const PHONE_USAGE_EXIT = 2;
+
 const DEFAULT_IO: PhoneCommandIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -91,7 +94,7 @@ export function phoneCommand(io: PhoneCommandIo = DEFAULT_IO): Command {
     .action(async (opts: PhoneCommandOpts) => {
       const plan = planPhones(opts);
       if (!plan.ok) {
-        cmd.error(`error: ${plan.error}`, { exitCode: 1, code: 'snomctl.phone.options' });
+        cmd.error(`error: ${plan.error}`, { code: 'snomctl.phone.options' });
         return;
       }
       let target: VirtualPhone | PhoneFleet;
@@ -101,7 +104,7 @@ export function phoneCommand(io: PhoneCommandIo = DEFAULT_IO): Command {
           ? new VirtualPhone({ ...plan.value.options, waitForRegistration: false })
           : new PhoneFleet(plan.value.options);
       } catch (error) {
-        if (error instanceof InvalidOptionError) cmd.error(`error: ${error.message}`, { exitCode: 1, code: 'snomctl.phone.options' });
+        if (error instanceof InvalidOptionError) cmd.error(`error: ${error.message}`, { code: 'snomctl.phone.options' });
         throw error;
       }
       const signals = io.stopSignal ? { stopped: io.stopSignal(), dispose: () => {} } : waitForSignal();
@@ -124,6 +127,9 @@ export function phoneCommand(io: PhoneCommandIo = DEFAULT_IO): Command {
       await target.close();
       io.err('stopped');
     });
+  // every option error (commander's own, a parser's, planPhones') is bad usage: exit 2, as in snomctl
+  const error = cmd.error.bind(cmd);
+  cmd.error = (message, options) => error(message, { ...options, exitCode: PHONE_USAGE_EXIT });
   return cmd;
 }
 

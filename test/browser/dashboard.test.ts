@@ -57,16 +57,24 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 }
 
-test('dashboard: the list shows both phones; editing key 2 reaches the phone; a CLI bind-key appears live; a press reaches the phone', { skip, timeout: 90_000 }, async () => {
+test('dashboard: the list shows both phones; editing key 2 reaches the phone; a CLI bind-key appears live; a press reaches the phone; history from before the page', { skip, timeout: 90_000 }, async () => {
   const { served, phones, page, stop } = await setUp();
-  const [p1] = phones as [VirtualPhone, VirtualPhone];
+  const [p1, p2] = phones as [VirtualPhone, VirtualPhone];
   try {
+    // before the page is opened: a key for 2002, which its view shows later from the service's replay
+    const early = await runCli(['bind-key', '--server', served.api, '6', 'on', 'Early', '2002', DOMAIN, 'internal']);
+    assert.equal(early.code, 0, early.stderr);
+    await waitFor('key 6 on phone 2002', () => p2.snapshot().keys['6']?.label === 'Early', STEP_MS);
     const page404: string[] = [];
     page.on('response', (r) => {
       if (r.status() >= 400) page404.push(`${r.status()} ${r.url()}`);
     });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    const eventRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/events')) eventRequests.push(r.url().slice(served.api.length));
+    });
     const res = await page.goto(`${served.api}/`);
     assert.equal(res?.status(), 200);
     assert.match(res!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
@@ -79,6 +87,8 @@ test('dashboard: the list shows both phones; editing key 2 reaches the phone; a 
     assert.match(await row1.innerText(), /registered/);
     assert.match(await row1.innerText(), new RegExp(`${HOSTS[0]!.replaceAll('.', '\\.')} · snomD785/`));
     assert.match(await row1.innerText(), /expires in \d+m/);
+    assert.equal(await row1.locator('td').first().innerText(), 'internal (embedded)', 'the profile and its route kind');
+    assert.equal(await page.getByRole('columnheader', { name: 'Profiles (route)' }).count(), 1);
     await page.locator('#connection[data-state="live"]').waitFor();
     await page.getByLabel('Filter phones').fill('2002');
     await waitFor('the filter to leave one phone', async () => (await rows.count()) === 1, STEP_MS);
@@ -125,6 +135,22 @@ test('dashboard: the list shows both phones; editing key 2 reaches the phone; a 
     await page.locator('.action-status', { hasText: 'press P2: done' }).waitFor();
     await shot(page, '04-key-pressed.png');
 
+    // phone 2002's view lists what happened before the page was opened (replayed by the service), newest first
+    await page.getByRole('link', { name: `2002@${DOMAIN}` }).click();
+    await page.getByRole('heading', { name: `2002@${DOMAIN}` }).waitFor();
+    const history = page.getByRole('list', { name: `Recent events of 2002@${DOMAIN}` });
+    await history.locator('li', { hasText: 'keys set (internal): key 6 on: green, steady (on) “Early”' }).waitFor();
+    await history.locator('li', { hasText: /delivery delivered: key 6 v\d+ to udp:127\.0\.0\.62:\d+ \(SIP 200\)/ }).waitFor();
+    await history.locator('li', { hasText: `registered: ${HOSTS[1]}:` }).waitFor();
+    const texts = await history.locator('li').allInnerTexts();
+    const at = (pattern: RegExp) => texts.findIndex((t) => pattern.test(t));
+    assert.ok(at(/keys set \(internal\): key 6/) < at(/registered: /), `newest first: ${texts.join(' | ')}`);
+    assert.equal(texts.filter((t) => /keys set \(internal\): key 6/.test(t)).length, 1, 'once, not again from the live stream');
+    assert.match(await page.locator('#phone .phone-header').innerText(), /Profiles \(route\): internal \(embedded\)/);
+    // the stream asked for the recent history once; each phone opened asks for its own
+    assert.deepEqual(eventRequests, ['/v1/events?replay=1000', `/v1/events?phone=2001%40${DOMAIN}&replay=30`, `/v1/events?phone=2002%40${DOMAIN}&replay=30`]);
+    await shot(page, '05-history-before-page.png');
+
     assert.deepEqual(errors, []);
     assert.deepEqual(page404, []);
   } finally {
@@ -140,7 +166,7 @@ test('dashboard with an API token: the page asks for it, then lists the phones a
     await page.goto(`${served.api}/`);
     const field = page.getByLabel('API token', { exact: true });
     await field.waitFor();
-    await shot(page, '05-token-prompt.png');
+    await shot(page, '06-token-prompt.png');
     await field.fill(token);
     await page.getByRole('button', { name: 'Use token' }).click();
     const rows = page.locator('#phones-body tr');
@@ -159,7 +185,7 @@ test('dashboard with an API token: the page asks for it, then lists the phones a
     const cli = await runCli(['bind-key', '--server', served.api, '5', 'message', 'VM', '2002', DOMAIN, 'internal'], { SNOMCTL_TOKEN: token });
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     await page.locator('li.key[data-key="5"][data-light="message"]').waitFor();
-    await shot(page, '06-token-phone-view.png');
+    await shot(page, '07-token-phone-view.png');
   } finally {
     await stop();
   }

@@ -1,5 +1,5 @@
 // `snomctl phone` as a real child process: prints its URLs when registered to Kamailio, serves its state,
-// un-registers and exits 0 on SIGTERM; bad options exit 1 naming the option. Kamailio 127.0.0.122, phone .123.
+// un-registers and exits 0 on SIGTERM; bad options exit 2 (usage) naming the option. Kamailio 127.0.0.122, phone .123.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -83,12 +83,12 @@ test('snomctl phone: starts, prints its state URL, registers to Kamailio, un-reg
   }
 });
 
-test('snomctl phone: option errors name the option and what is allowed; exit code 1 as for commander errors; passwords not echoed', { timeout: 30_000 }, async () => {
+test('snomctl phone: option errors name the option and what is allowed; exit code 2 (usage) as in every snomctl command; passwords not echoed', { timeout: 30_000 }, async () => {
   const bad = run(['--count', '3', '--registrar', '127.0.0.122', '--sip-listen', '127.0.0.1:5060', '--password', 'Sekr1t!']);
-  assert.deepEqual(await bad.exited, { code: 1, signal: null });
+  assert.deepEqual(await bad.exited, { code: 2, signal: null });
   assert.match(bad.stderr, /^error: option --sip-listen: with --count give only :PORT \(addresses come from --address-base\)$/m);
   assert.equal(bad.stderr.includes('Sekr1t!'), false);
   const port = run(['--registrar', '127.0.0.122:70000', '--user', '1']);
-  assert.deepEqual(await port.exited, { code: 1, signal: null });
+  assert.deepEqual(await port.exited, { code: 2, signal: null });
   assert.match(port.stderr, /option '--registrar <host:port>' argument '127\.0\.0\.122:70000' is invalid\. Give HOST or HOST:PORT \(the port must be a number from 1 to 65535\)\./);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PhoneView, RegistrationEventView } from '../../../dashboard/api-types.js';
-import { expiryText, PhoneList, registrationText } from '../../../dashboard/phone-list.js';
+import { expiryText, PhoneList, profilesText, registrationText } from '../../../dashboard/phone-list.js';
 
 function phone(n: number): PhoneView {
   return {
@@ -76,4 +76,23 @@ test('expiry and registration in words', () => {
   assert.equal(registrationText([c(5)], 10), 'not registered');
   assert.equal(registrationText([c(50)], 10), 'registered');
   assert.equal(registrationText([c(50), c(60), c(5)], 10), 'registered (2 contacts)');
+});
+
+test('profiles with their route kinds: shown in words, searchable, kept across registration events', () => {
+  const list = new PhoneList();
+  list.replace([
+    { ...phone(1), profiles: [{ name: 'internal', route: 'embedded', keys: 2 }, { name: 'fs', route: 'freeswitch', keys: 1 }] },
+    { ...phone(2), profiles: [{ name: 'ext', route: 'proxy', keys: 0 }] },
+    { ...phone(3) },
+    { ...phone(4), profile: undefined, profiles: [] },
+  ]);
+  assert.equal(profilesText(list.get('1001@site1.example')!), 'internal (embedded), fs (freeswitch)');
+  assert.equal(profilesText(list.get('1002@site2.example')!), 'ext (proxy)');
+  assert.equal(profilesText(list.get('1003@site3.example')!), 'internal', 'a service without profiles in the answer: the profile alone');
+  assert.equal(profilesText(list.get('1004@site4.example')!), '—');
+  assert.deepEqual(list.page('freeswitch', 0, 10).rows.map((r) => r.aor), ['1001@site1.example']);
+  assert.deepEqual(list.page('proxy', 0, 10).rows.map((r) => r.aor), ['1002@site2.example']);
+  list.applyRegistration(registration('refreshed', '1002', 'site2.example', 'sip:1002@192.0.2.9:5062'));
+  assert.equal(profilesText(list.get('1002@site2.example')!), 'ext (proxy)');
+  assert.deepEqual(list.page('proxy 192.0.2.9', 0, 10).rows.map((r) => r.aor), ['1002@site2.example']);
 });

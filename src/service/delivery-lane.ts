@@ -1,5 +1,6 @@
 // One contact's delivery queue: documents go out one at a time and in order, newer versions of a key
 // replace older queued ones, and retries back off.
+import type { Clock } from '../sip/timers.js';
 import type { DeliveryRecord } from '../store/key-state-table.js';
 import { buildDocuments } from './document-builder.js';
 import type { DeliveryCause, DeliveryEvent, DocumentOutcome, KeyVersion, QueuedKey } from './delivery-types.js';
@@ -14,6 +15,8 @@ export interface LaneHost {
   /** Body size limit of one document (bytes). */
   readonly maxDocumentBytes: number;
   now(): number;
+  /** Schedules the retry delays. */
+  readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Resolves true with a send slot, or false when the deliverer is closing. */
   acquire(): Promise<boolean>;
   release(): void;
@@ -43,7 +46,8 @@ export function entryKey(e: { readonly target: { readonly profile: string }; rea
  * The delivery lane of one contact. Invariants: at most one document is out (sent, waiting for a slot, or
  * backing off) — so the phone sees key versions in order; a queued key is only ever replaced by a newer
  * version, and the callers waiting for the old one follow the new one (`superseded`); an older version
- * whose newer one is queued is never marked delivered. A document is retried after each delay of
+ * whose newer one is queued is never marked delivered. Every caller is answered exactly once: no path
+ * drops an entry without answering or moving its waiters. A document is retried after each delay of
  * `retryDelaysMs` on timeouts, transport errors, 408 and 5xx; any other final response ends it.
  */
 export class DeliveryLane {
@@ -55,7 +59,7 @@ export class DeliveryLane {
   readonly #domain: string;
   readonly #queued = new Map<string, QueuedKey>();
   #current: Current | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
   #closing = false;
   #settled: Array<() => void> = [];
 
@@ -77,27 +81,35 @@ export class DeliveryLane {
     return this.#queued.size;
   }
 
-  /** Queues key versions (see the class invariants) and starts sending when nothing is out. */
+  /**
+   * Queues key versions (see the class invariants) and starts sending when nothing is out. A version older
+   * than the newest one on the lane is not queued: its callers follow the newer one (`superseded`); the
+   * same version again (a re-sync) joins the queued or not-yet-sent entry, or is queued to go again when
+   * its document is already out. After close(), entries end `closed` at once.
+   */
   enqueue(entries: readonly QueuedKey[]): void {
+    if (this.#closing) {
+      const result = this.#failure('closed', 'the service is closing', 0);
+      for (const e of entries) resolveAll(e, result);
+      return;
+    }
     const cur = this.#current;
     for (const e of entries) {
       const k = entryKey(e);
       const q = this.#queued.get(k);
-      if (q !== undefined && q.version > e.version) {
-        q.supersededWaiters.push(...e.waiters, ...e.supersededWaiters);
+      if (q !== undefined && q.version >= e.version) {
+        moveWaiters(e, q, q.version > e.version);
         continue;
       }
-      if (q !== undefined) {
-        e.supersededWaiters.push(...q.waiters, ...q.supersededWaiters);
-        this.#queued.delete(k);
+      const live = cur?.entries.find((c) => !cur.superseded.has(c) && entryKey(c) === k);
+      if (q === undefined && live !== undefined && (live.version > e.version || (live.version === e.version && cur!.phase === 'waiting'))) {
+        moveWaiters(e, live, live.version > e.version);
+        continue;
       }
-      if (cur !== undefined) {
-        for (const c of cur.entries) {
-          if (c.version < e.version && !cur.superseded.has(c) && entryKey(c) === k) {
-            cur.superseded.add(c);
-            e.supersededWaiters.push(...c.waiters, ...c.supersededWaiters);
-          }
-        }
+      if (q !== undefined) moveWaiters(q, e, true);
+      if (live !== undefined && live.version < e.version) {
+        cur!.superseded.add(live);
+        moveWaiters(live, e, true);
       }
       this.#queued.set(k, e);
     }
@@ -155,7 +167,12 @@ export class DeliveryLane {
       for (const e of cur.entries) {
         if (cur.superseded.has(e)) continue;
         const k = entryKey(e);
-        if (!this.#queued.has(k)) this.#queued.set(k, e);
+        const q = this.#queued.get(k);
+        // the same version queued again (a re-sync): one entry goes, with both entries' callers
+        if (q === undefined || q.version < e.version) {
+          if (q !== undefined) moveWaiters(q, e, true);
+          this.#queued.set(k, e);
+        } else moveWaiters(e, q, q.version > e.version);
       }
       return;
     }
@@ -254,7 +271,7 @@ export class DeliveryLane {
       if (cur.attempts === 1) this.#host.mark(live.map((e) => this.#record(e, 'pending', now)));
       this.#event(cur, 'retrying', outcome);
       cur.phase = 'backoff';
-      this.#timer = setTimeout(() => {
+      this.#timer = this.#host.timers.setTimeout(() => {
         this.#timer = undefined;
         if (this.#current !== cur) return;
         if (cur.entries.every((e) => cur.superseded.has(e))) {
@@ -300,7 +317,7 @@ export class DeliveryLane {
   }
 
   #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#host.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -327,6 +344,14 @@ export class DeliveryLane {
     const extra = outcome.ok ? { sipStatus: outcome.status, reason: reason ?? outcome.reason } : { error: outcome.error, reason: reason ?? outcome.message };
     this.#host.emit({ ...this.#eventBase(cur), destination: outcome.destination, status, latencyMs: outcome.latencyMs, ...extra });
   }
+}
+
+/** Moves the callers waiting on `from` to `to`; with `superseded`, all of them get a superseded outcome. */
+function moveWaiters(from: QueuedKey, to: QueuedKey, superseded: boolean): void {
+  if (from === to) return;
+  if (superseded) to.supersededWaiters.push(...from.waiters.splice(0));
+  else to.waiters.push(...from.waiters.splice(0));
+  to.supersededWaiters.push(...from.supersededWaiters.splice(0));
 }
 
 /** Answers every caller waiting on an entry: its own waiters plain, those of replaced versions `superseded`. */

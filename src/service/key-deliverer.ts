@@ -1,4 +1,5 @@
 // Owns the delivery lanes: one per contact, a global limit on sends in flight, batched store marks.
+import type { Clock } from '../sip/timers.js';
 import type { DeliveryRecord, KeyStateTable } from '../store/key-state-table.js';
 import type { DeliveryEvent, DocumentOutcome, QueuedKey } from './delivery-types.js';
 import { DeliveryLane, type LaneHost } from './delivery-lane.js';
@@ -14,9 +15,16 @@ export interface KeyDelivererOptions {
   readonly maxInFlight: number;
   readonly now: () => number;
   readonly emit: (event: DeliveryEvent) => void;
+  /** Timers of the retry delays (default: Node's). */
+  readonly timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   /** Called when writing delivery records fails (they are dropped: reconciliation repairs them later). */
   readonly onStoreError: (error: unknown) => void;
 }
+
+const NODE_TIMERS: Pick<Clock, 'setTimeout' | 'clearTimeout'> = Object.freeze({
+  setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
+  clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
+});
 
 /** Delivery records wait at most this long (ms) while sends are in flight. */
 const MARK_MAX_AGE_MS = 1000;
@@ -39,6 +47,7 @@ export class KeyDeliverer implements LaneHost {
   readonly attemptTimeoutMs: number;
   readonly retryDelaysMs: readonly number[];
   readonly maxDocumentBytes: number;
+  readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   readonly #o: KeyDelivererOptions;
   readonly #lanes = new Map<string, DeliveryLane>();
   #free: number;
@@ -55,6 +64,7 @@ export class KeyDeliverer implements LaneHost {
     this.attemptTimeoutMs = options.attemptTimeoutMs;
     this.retryDelaysMs = options.retryDelaysMs;
     this.maxDocumentBytes = options.maxDocumentBytes;
+    this.timers = options.timers ?? NODE_TIMERS;
     this.#free = options.maxInFlight;
   }
 
@@ -77,7 +87,7 @@ export class KeyDeliverer implements LaneHost {
       const closed: DocumentOutcome = {
         contact: contact.uri, destination: contact.destination, error: 'closed', message: 'the service is closing', latencyMs: 0, attempts: 0, superseded: false,
       };
-      for (const e of entries) for (const w of [...e.waiters, ...e.supersededWaiters]) w(closed);
+      for (const e of entries) for (const w of [...e.waiters.splice(0), ...e.supersededWaiters.splice(0)]) w(closed);
       return;
     }
     let lane = this.#lanes.get(contact.id);

@@ -89,30 +89,57 @@ export class KeyService {
     const target: KeyTarget = { profile: profile.name, user: req.user, host };
     const versions = this.#p.keys.putDesiredKeys(target.profile, target.user, target.host, states);
     if (profile.embedded) this.#hasKeys.delete(`${target.user}\n${target.host}`);
-    const keys = states.map((s, i) => ({ key: s.key, version: versions[i]! }));
     this.#p.emitKeys({ ...target, keys: states.map((state, i) => ({ key: state.key, version: versions[i]!, state })), at: this.#p.now() });
 
+    return this.#deliver(profile, target, () => states.map((state, i) => ({ state, version: versions[i]! })), 'bind', req.wait !== false);
+  }
+
+  /**
+   * Pushes the desired keys of `target` under its profile again at their current versions (cause
+   * `resync`; nothing is re-versioned) to every contact the profile's route has for it — every registered
+   * contact on the embedded route — and resolves with each contact's answer like bindKey (`pending` when
+   * there is none). `keys` is empty and nothing is sent when nothing is desired. Throws
+   * UnknownProfileError, InvalidBindRequestError.
+   */
+  async resyncTarget(target: KeyTarget): Promise<BindKeyResult> {
+    const profile = this.#p.profiles.get(target?.profile);
+    if (profile === undefined) throw new UnknownProfileError(String(target?.profile));
+    const t: KeyTarget = { profile: profile.name, user: String(target.user), host: String(target.host).toLowerCase() };
+    const desired = (): DesiredKey[] => this.#p.keys.desiredKeys(t.profile, t.user, t.host);
+    if (desired().length === 0) return { ...t, keys: [], delivered: false, pending: false, reason: 'no desired keys', contacts: [] };
+    checkUser(t.user);
+    checkHost(t.host);
+    // read again after the contacts lookup: a bind meanwhile must not be followed by its older version
+    return this.#deliver(profile, t, desired, 'resync', true);
+  }
+
+  /** Queues `items()` (read once the contacts are known) on every contact of the target; waits for the answers. */
+  async #deliver(
+    profile: RunningProfile, target: KeyTarget, items: () => ReadonlyArray<{ readonly state: KeyState; readonly version: number }>, cause: DeliveryCause, wait: boolean,
+  ): Promise<BindKeyResult> {
     let found: RouteContacts;
     try {
       found = await profile.route.contacts(target);
     } catch (error) {
       found = { contacts: [], reason: `route error: ${error instanceof Error ? error.message : 'unknown'}` };
     }
+    const list = items();
+    const keys = list.map((d) => ({ key: d.state.key, version: d.version }));
     if (found.contacts.length === 0) {
       return { ...target, keys, delivered: false, pending: true, reason: found.reason ?? 'not registered', contacts: [] };
     }
     const perContact: Array<Promise<DocumentOutcome[]>> = [];
     for (const contact of found.contacts) {
       const waits: Array<Promise<DocumentOutcome>> = [];
-      const entries = states.map((state, i): QueuedKey => {
-        const entry = this.#entry(target, state, versions[i]!, profile.format, 'bind');
+      const entries = list.map((d): QueuedKey => {
+        const entry = this.#entry(target, d.state, d.version, profile.format, cause);
         waits.push(new Promise((resolve) => entry.waiters.push(resolve)));
         return entry;
       });
       this.#p.deliverer.enqueue(profile.route, contact, target.user, target.host, entries);
       perContact.push(Promise.all(waits));
     }
-    if (req.wait === false) {
+    if (!wait) {
       return { ...target, keys, delivered: false, pending: true, reason: 'queued', contacts: [] };
     }
     const contacts = (await Promise.all(perContact)).map(contactResult);
@@ -204,9 +231,13 @@ export class KeyService {
       } catch {
         continue;
       }
+      if (found.contacts.length === 0) continue;
+      // a bind during the lookup: send the current versions, never an older one after it
+      const current = new Map(this.#p.keys.desiredKeys(g.target.profile, g.target.user, g.target.host).map((d) => [d.key, d]));
+      const send = g.entries.flatMap((e) => current.get(e.state.key) ?? []);
       for (const c of found.contacts) {
-        this.#p.deliverer.enqueue(g.profile.route, c, g.target.user, g.target.host, g.entries.map((e) => ({ ...e, waiters: [], supersededWaiters: [] })));
-        queued += g.entries.length;
+        this.#p.deliverer.enqueue(g.profile.route, c, g.target.user, g.target.host, send.map((d) => this.#fromDesired(d, g.profile, 'startup')));
+        queued += send.length;
       }
     }
     return queued;

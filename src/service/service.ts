@@ -19,7 +19,7 @@ import type { BindKeyResult } from './delivery-types.js';
 import { EmbeddedRoute } from './embedded-route.js';
 import { EventBus } from './event-bus.js';
 import { KeyDeliverer } from './key-deliverer.js';
-import { KeyService, MAX_KEYS_PER_BIND, type BindKeyRequest, type RunningProfile } from './key-service.js';
+import { KeyService, type BindKeyRequest, type RunningProfile } from './key-service.js';
 import { ModSnomApi, type ApiResult } from './mod-snom-api.js';
 import { ProxyRoute } from './proxy-route.js';
 import type { ContactsChange, KeyTarget, Route, RouteHealth } from './route.js';
@@ -241,17 +241,15 @@ export class Service {
   }
 
   /**
-   * Sends every desired key of `user@host` under `profile` again, through bindKey with the stored states
-   * (so they get new versions and fresh delivery records), at most MAX_KEYS_PER_BIND keys per bind; one
-   * BindKeyResult per bind, `[]` when nothing is desired. Throws UnknownProfileError, ServiceStateError.
+   * Sends every desired key of `user@host` under `profile` again at its current version (delivery cause
+   * `resync`, as when a phone re-registers) to every contact of the profile's route, and resolves with
+   * every contact's answer: one BindKeyResult, or `[]` when nothing is desired. Throws
+   * UnknownProfileError, InvalidBindRequestError, ServiceStateError.
    */
   async resync(target: KeyTarget): Promise<BindKeyResult[]> {
-    const states = this.keyStatus(target).map((k) => k.desired.state);
-    const results: BindKeyResult[] = [];
-    for (let i = 0; i < states.length; i += MAX_KEYS_PER_BIND) {
-      results.push(await this.bindKey({ profile: target.profile, user: target.user, host: target.host, keys: states.slice(i, i + MAX_KEYS_PER_BIND) }));
-    }
-    return results;
+    if (this.#state !== 'running') throw new ServiceStateError(this.#state, 're-sync keys');
+    const result = await this.#keys.resyncTarget(target);
+    return result.keys.length === 0 ? [] : [result];
   }
 
   /** The desired keys of `user@host` under `profile` and their delivery records (pending writes flushed first). */
@@ -347,8 +345,12 @@ export class Service {
     void (async () => {
       try {
         const found = await profile.route.contacts(target);
+        if (found.contacts.length === 0) return;
+        // a bind during the lookup: send the current versions, never an older one after it
+        const current = new Map(this.store.keys.desiredKeys(target.profile, target.user, target.host).map((d) => [d.key, d]));
+        const send = desired.flatMap((d) => current.get(d.key) ?? []);
         for (const contact of found.contacts) {
-          this.#deliverer.enqueue(profile.route, contact, target.user, target.host, desired.map((d) => ({
+          this.#deliverer.enqueue(profile.route, contact, target.user, target.host, send.map((d) => ({
             target, state: d.state, version: d.version, format: profile.format, cause: 'resync', waiters: [], supersededWaiters: [],
           })));
         }

@@ -95,3 +95,67 @@ test('reconcile: the keys of several embedded profiles reach a contact in one qu
   ]);
   store.close();
 });
+
+test('resyncTarget: the current versions, cause resync, to every contact of the route; pending without contacts; [] keys when none desired', async () => {
+  const store = openStore({ path: ':memory:', now: () => T0 });
+  const sent: Array<{ contact: string; keys: string[]; causes: string[] }> = [];
+  let contacts: RouteContact[] = [
+    { id: 'c1', uri: 'sip:200@192.0.2.1;line=a', destination: 'udp:192.0.2.1:5060' },
+    { id: 'c2', uri: 'sip:200@192.0.2.2;line=b', destination: 'udp:192.0.2.2:5060' },
+  ];
+  let duringLookup: (() => void) | undefined;
+  const route = {
+    kind: 'proxy',
+    contacts: async (): Promise<{ contacts: RouteContact[]; reason?: string }> => {
+      await Promise.resolve();
+      duringLookup?.();
+      return contacts.length > 0 ? { contacts } : { contacts: [], reason: 'not registered' };
+    },
+  } as unknown as RunningProfile['route'];
+  const deliverer = {
+    enqueue: (_route: unknown, contact: RouteContact, _user: string, _domain: string, entries: readonly QueuedKey[]) => {
+      sent.push({ contact: contact.uri, keys: entries.map((e) => `${e.state.key}@${e.version}:${e.state.label}`), causes: entries.map((e) => e.cause) });
+      for (const e of entries) {
+        for (const w of e.waiters.splice(0)) w({ contact: contact.uri, destination: contact.destination, status: 200, reason: 'OK', latencyMs: 1, attempts: 1, superseded: false });
+      }
+    },
+  } as unknown as KeyDeliverer;
+  const profiles = new Map<string, RunningProfile>([['office', { name: 'office', route, format: 'x-buttons', embedded: false }]]);
+  const keysEvents: unknown[] = [];
+  const service = new KeyService({
+    keys: store.keys, profiles, embedded: {} as EmbeddedRoute, deliverer, limits: undefined, now: () => T0, emitKeys: (e) => keysEvents.push(e),
+  });
+  assert.deepEqual(await service.resyncTarget({ profile: 'office', user: '200', host: DOMAIN }), {
+    profile: 'office', user: '200', host: DOMAIN, keys: [], delivered: false, pending: false, reason: 'no desired keys', contacts: [],
+  });
+  await assert.rejects(service.resyncTarget({ profile: 'nope', user: '200', host: DOMAIN }), { code: 'SNOM_ERR_UNKNOWN_PROFILE' });
+  store.keys.putDesiredKeys('office', '200', DOMAIN, [{ key: '1', label: 'a' }, { key: '2', label: 'b' }]);
+
+  const r = await service.resyncTarget({ profile: 'office', user: '200', host: 'PBX.Test' });
+  assert.deepEqual({ ...r, contacts: r.contacts.map((c) => [c.contact, c.delivered]) }, {
+    profile: 'office', user: '200', host: DOMAIN, keys: [{ key: '1', version: 1 }, { key: '2', version: 2 }], delivered: true, pending: false,
+    contacts: [['sip:200@192.0.2.1;line=a', true], ['sip:200@192.0.2.2;line=b', true]],
+  });
+  assert.deepEqual(sent, [
+    { contact: 'sip:200@192.0.2.1;line=a', keys: ['1@1:a', '2@2:b'], causes: ['resync', 'resync'] },
+    { contact: 'sip:200@192.0.2.2;line=b', keys: ['1@1:a', '2@2:b'], causes: ['resync', 'resync'] },
+  ]);
+  assert.deepEqual(store.keys.desiredKeys('office', '200', DOMAIN).map((d) => d.version), [1, 2], 'not re-versioned');
+  assert.deepEqual(keysEvents, []);
+
+  // a bind lands while the route looks the contacts up: the re-sync sends the newer version, not the one it read first
+  sent.length = 0;
+  contacts = contacts.slice(0, 1);
+  duringLookup = () => {
+    duringLookup = undefined;
+    store.keys.putDesiredKeys('office', '200', DOMAIN, [{ key: '2', label: 'B' }]);
+  };
+  const r2 = await service.resyncTarget({ profile: 'office', user: '200', host: DOMAIN });
+  assert.deepEqual(r2.keys, [{ key: '1', version: 1 }, { key: '2', version: 3 }]);
+  assert.deepEqual(sent.map((s) => s.keys), [['1@1:a', '2@3:B']]);
+
+  contacts = [];
+  const r3 = await service.resyncTarget({ profile: 'office', user: '200', host: DOMAIN });
+  assert.deepEqual([r3.pending, r3.delivered, r3.reason, r3.contacts, r3.keys.length], [true, false, 'not registered', [], 2]);
+  store.close();
+});

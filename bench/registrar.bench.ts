@@ -166,6 +166,7 @@ if (s.registrar.size !== PHONES) throw new Error(`expected ${PHONES} bindings, h
 await s.close();
 const rate = Math.min(fresh, refresh);
 console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs`);
-const goal = 0.8 * KAMAILIO_RATE.low;
-console.log(`target registrar: ${Math.round(rate)} registrations/s per CPU (server side, slower phase) vs 0.8 × Kamailio ` +
-  `${KAMAILIO_RATE.low}–${KAMAILIO_RATE.high}/s (DESIGN.md figure, not this run) = ${Math.round(goal)}/s: ${(rate / goal).toFixed(2)}x`);
+// Kamailio's figure is from DESIGN.md (SIPp-driven, not measured in this run): the slower end counts.
+console.log(`kamailio with digest on this machine: ${KAMAILIO_RATE.low}–${KAMAILIO_RATE.high} registrations/s (DESIGN.md figure, not this run)`);
+console.log(`target registrar: ${Math.round(rate)} registrations/s vs kamailio ${KAMAILIO_RATE.low} registrations/s = ` +
+  `${(rate / KAMAILIO_RATE.low).toFixed(2)}x (goal 0.8)`);

@@ -2,7 +2,8 @@
 // an injection CSV), against the snomctl service (UDP listener, SQLite file store) and Kamailio (in-memory
 // usrloc, htable passwords) in the same run. Each target gets two rounds; the better one counts.
 // Env: SERVICE_BENCH_USERS (default 10000), SERVICE_BENCH_CALLS (default 40000), SERVICE_BENCH_LIMIT
-// (SIPp -l, calls in flight, default 200).
+// (SIPp -l, calls in flight, default 200), SERVICE_BENCH_KAMAILIO_CHILDREN (Kamailio's UDP worker processes,
+// default 2; 1 compares one process with snomctl's one thread).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { runSipp, sippMissing, type SippResult } from '../test/helpers/sipp.js';
 const USERS = Number(process.env.SERVICE_BENCH_USERS ?? 10_000);
 const CALLS = Number(process.env.SERVICE_BENCH_CALLS ?? 40_000);
 const LIMIT = Number(process.env.SERVICE_BENCH_LIMIT ?? 200);
+const KAMAILIO_CHILDREN = Number(process.env.SERVICE_BENCH_KAMAILIO_CHILDREN ?? 2);
 const SIPP_HOST = '127.0.0.3';
 const SERVICE_HOST = '127.0.0.1';
 const KAMAILIO_HOST = '127.0.0.5';
@@ -106,7 +108,7 @@ async function ours(dir: string): Promise<number> {
 async function kamailio(dir: string): Promise<number> {
   const port = await freePort(KAMAILIO_HOST);
   const k = await startKamailio({
-    host: KAMAILIO_HOST, port, realm: KAMAILIO_HOST, defaultPassword: PASSWORD,
+    host: KAMAILIO_HOST, port, realm: KAMAILIO_HOST, defaultPassword: PASSWORD, children: KAMAILIO_CHILDREN,
   });
   try {
     return rateOf('kamailio', await drive(dir, `${KAMAILIO_HOST}:${port}`));
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
       a = Math.max(a, await ours(dir));
       b = Math.max(b, await kamailio(dir));
     }
-    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (Kamailio runs 2 worker processes, snomctl one thread)`);
+    console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs (Kamailio runs ${KAMAILIO_CHILDREN} worker processes, snomctl one thread)`);
     console.log(`target service-register: ${Math.round(a)} registrations/s vs kamailio ${Math.round(b)} registrations/s = ${(a / b).toFixed(2)}x (goal 0.8)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -116,6 +116,22 @@ export class SipHeaders implements Iterable<HeaderField> {
     return h;
   }
 
+  /**
+   * Internal to src/sip: a copy with `old` (a field of this object) replaced by `next`, keeping the parse
+   * cache of the other fields and caching `parsed` for `next` when given (it must equal what parsing `next`
+   * gives).
+   */
+  replacingField(old: HeaderField, next: HeaderField, parsed: unknown): SipHeaders {
+    const fields = this.fields.slice();
+    const at = fields.indexOf(old);
+    if (at >= 0) fields[at] = next;
+    else fields.push(next);
+    const cache: unknown[] = parsed === undefined ? [] : [next, parsed];
+    const p = this.#parsed;
+    if (p !== undefined) for (let i = 0; i < p.length; i += 2) if (p[i] !== old) cache.push(p[i], p[i + 1]);
+    return SipHeaders.adopt(fields, cache);
+  }
+
   /** The value of the first field with this name, or undefined. */
   get(name: string): string | undefined {
     const key = headerKey(name);
@@ -230,7 +246,8 @@ function compact(p: unknown[], fields: readonly HeaderField[]): unknown[] {
   return out;
 }
 
-function checkedField(name: string, value: string): HeaderField {
+/** Internal to src/sip: a field for `name: value`, throwing InvalidHeaderError as SipHeaders.append does. */
+export function checkedField(name: string, value: string): HeaderField {
   const key = KNOWN_KEYS.get(name);
   if (key === undefined && !TOKEN.test(name)) throw new InvalidHeaderError(`header name ${JSON.stringify(name)} is not a SIP token`);
   if (FORBIDDEN_IN_VALUE.test(value)) {

@@ -1,4 +1,5 @@
-import { InvalidHeaderError, SipHeaders, type HeaderField } from './headers.js';
+import { checkedField, InvalidHeaderError, SipHeaders, type HeaderField } from './headers.js';
+import { cachedField } from './parsed-cache.js';
 import { isToken } from './chars.js';
 import { createResponse, type SipRequest, type SipResponse } from './message.js';
 import { parseNameAddr } from './name-addr.js';
@@ -32,23 +33,26 @@ export function responseTo(
 ): SipResponse {
   const source = 'status' in req ? req.partial?.headers : req.headers;
   const fields: HeaderField[] = [];
+  const copyRecordRoute = options?.copyRecordRoute === true;
   if (source !== undefined) {
     for (const f of source) {
-      if (COPIED.has(f.key) || (status === 100 && f.key === 'timestamp') ||
-        (options?.copyRecordRoute === true && f.key === 'record-route')) {
+      const key = f.key;
+      if (COPIED.has(key) || (status === 100 && key === 'timestamp') || (copyRecordRoute && key === 'record-route')) {
         fields.push(f);
-      } else if (f.key === 'to') {
-        fields.push(status > 100 ? withTag(f, options?.toTag) : f);
+      } else if (key === 'to') {
+        fields.push(status > 100 ? withTag(source, f, options?.toTag) : f);
       }
     }
   }
-  const headers = SipHeaders.fromTrusted(fields);
-  if (options?.headers) for (const [name, value] of options.headers) headers.append(name, value);
+  const extra = options?.headers;
+  if (extra) for (const [name, value] of extra) fields.push(checkedField(name, String(value)));
+  const headers = SipHeaders.adopt(fields, undefined);
   return createResponse({ status, reason, headers, body: options?.body });
 }
 
-function withTag(field: HeaderField, toTag: string | undefined): HeaderField {
-  const to = parseNameAddr(field.value);
+function withTag(source: SipHeaders, field: HeaderField, toTag: string | undefined): HeaderField {
+  // parsed already when the request came from parseMessage
+  const to = cachedField(source, field, parseNameAddr);
   // an unparseable To (a 400 for a broken request) is copied unchanged
   if (!to.ok || to.value.params.has('tag')) return field;
   const tag = toTag ?? newTag();

@@ -37,23 +37,45 @@ const MANDATORY = ['Via', 'To', 'From', 'CSeq', 'Call-ID'] as const;
  */
 export function validateRequest(req: SipRequest, options: ValidateOptions): RequestRejection | undefined {
   if (req.version !== SIP_VERSION) return { status: 505, reason: 'Version Not Supported' };
+  // one pass counting the fields checked below
+  let via = 0;
+  let to = 0;
+  let from = 0;
+  let cseqs = 0;
+  let callIds = 0;
+  let maxForwards = 0;
+  let requires = 0;
+  for (const f of req.headers) {
+    switch (f.key) {
+      case 'via': via++; break;
+      case 'to': to++; break;
+      case 'from': from++; break;
+      case 'cseq': cseqs++; break;
+      case 'call-id': callIds++; break;
+      case 'max-forwards': maxForwards++; break;
+      case 'require': requires++; break;
+    }
+  }
+  const counts: Record<(typeof SINGLE)[number] | 'Via', number> = {
+    Via: via, To: to, From: from, CSeq: cseqs, 'Call-ID': callIds, 'Max-Forwards': maxForwards,
+  };
   for (const name of MANDATORY) {
-    if (!req.headers.has(name)) return { status: 400, reason: `Missing ${name} header` };
+    if (counts[name] === 0) return { status: 400, reason: `Missing ${name} header` };
   }
   for (const name of SINGLE) {
-    if (req.headers.count(name) > 1) return { status: 400, reason: `Multiple ${name} headers` };
+    if (counts[name] > 1) return { status: 400, reason: `Multiple ${name} headers` };
   }
   const cseq = getCSeq(req);
-  const via = getTopVia(req);
+  const top = getTopVia(req);
   const uri = getRequestUri(req);
   // parseMessage validated these; a hand-built request may not have been
   if (cseq === undefined) return { status: 400, reason: 'Invalid CSeq header' };
-  if (via === undefined) return { status: 400, reason: 'Invalid Via header' };
+  if (top === undefined) return { status: 400, reason: 'Invalid Via header' };
   if (uri === undefined) return { status: 400, reason: 'Invalid Request-URI' };
-  if (req.headers.has('Max-Forwards') && getMaxForwards(req) === undefined) {
+  if (maxForwards > 0 && getMaxForwards(req) === undefined) {
     return { status: 400, reason: 'Invalid Max-Forwards header' };
   }
-  if (via.branch === BRANCH_COOKIE) return { status: 400, reason: 'Invalid Via branch' };
+  if (top.branch === BRANCH_COOKIE) return { status: 400, reason: 'Invalid Via branch' };
   if (uri.kind === 'sip' && uri.headers.length > 0) return { status: 400, reason: 'Headers in Request-URI' };
   const implemented = options.methods.includes(req.method);
   if (cseq.method !== req.method) {
@@ -62,7 +84,7 @@ export function validateRequest(req: SipRequest, options: ValidateOptions): Requ
   if (!(options.schemes ?? DEFAULT_SCHEMES).includes(uri.scheme)) {
     return { status: 416, reason: 'Unsupported URI Scheme' };
   }
-  if (req.method !== 'ACK' && req.method !== 'CANCEL') {
+  if (requires > 0 && req.method !== 'ACK' && req.method !== 'CANCEL') {
     const unsupported: string[] = [];
     const known = new Set((options.extensions ?? []).map((t) => t.toLowerCase()));
     for (const value of req.headers.getAll('Require')) {

@@ -33,16 +33,29 @@ export function checkName(value: unknown, field: string, max = 256): asserts val
   if (findControlChar(value) !== undefined) check(false, field, 'must not contain control characters');
 }
 
-/** The users table; `directory()` is what the Registrar's `users` option takes. */
+/** Users (and unknown names) remembered by get (a few hundred bytes each); a full cache starts over. */
+const CACHE_ENTRIES = 50_000;
+
+/**
+ * The users table; `directory()` is what the Registrar's `users` option takes. get answers from a
+ * cache of recent lookups (frozen objects), emptied by every put and delete here and whenever another
+ * connection committed to the database (SQLite's data_version), so a change is seen by the next get.
+ */
 export class UserTable {
+  readonly #db: Database;
   readonly #now: () => number;
   readonly #get: Statement<Row>;
   readonly #put: Statement;
   readonly #delete: Statement;
   readonly #list: Statement<Row>;
+  readonly #dataVersion: Statement<{ data_version: number }>;
+  readonly #cache = new Map<string, StoredUser | null>();
+  #version = -1;
 
   constructor(db: Database, now: () => number) {
+    this.#db = db;
     this.#now = now;
+    this.#dataVersion = db.prepare<{ data_version: number }>('PRAGMA data_version');
     this.#get = db.prepare<Row>('SELECT * FROM users WHERE user = ? AND domain = ?');
     this.#put = db.prepare('INSERT OR REPLACE INTO users (user, domain, password, ha1_md5, ha1_sha256, trusted_networks, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM users WHERE user = ? AND domain = ?');
@@ -51,7 +64,25 @@ export class UserTable {
 
   /** The user, or undefined. */
   get(user: string, domain: string): StoredUser | undefined {
-    const r = this.#get.get(user, domain.toLowerCase());
+    const d = domain.toLowerCase();
+    // inside a transaction the rows may still be rolled back: not cached
+    if (this.#db.inTransaction) return this.#read(user, d);
+    const version = this.#dataVersion.get()?.data_version ?? -1;
+    if (version !== this.#version) {
+      this.#cache.clear();
+      this.#version = version;
+    }
+    const key = `${user}\n${d}`;
+    const hit = this.#cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.#read(user, d);
+    if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
+    this.#cache.set(key, found === undefined ? null : freeze(found));
+    return found;
+  }
+
+  #read(user: string, domain: string): StoredUser | undefined {
+    const r = this.#get.get(user, domain);
     return r === undefined ? undefined : toUser(r);
   }
 
@@ -76,13 +107,15 @@ export class UserTable {
     check(u.password !== undefined || md5 !== undefined || sha !== undefined || hasNets, 'user', 'needs a password, an HA1 or trusted networks');
     const updatedAt = this.#now();
     const domain = u.domain.toLowerCase();
+    this.#cache.clear();
     this.#put.run(u.user, domain, u.password ?? null, md5?.toLowerCase() ?? null, sha?.toLowerCase() ?? null,
       hasNets ? JSON.stringify(nets) : null, updatedAt);
-    return this.get(u.user, domain)!;
+    return this.#read(u.user, domain)!;
   }
 
   /** Deletes a user; returns whether it existed. */
   delete(user: string, domain: string): boolean {
+    this.#cache.clear();
     return this.#delete.run(user, domain.toLowerCase()).changes > 0;
   }
 
@@ -95,6 +128,13 @@ export class UserTable {
   directory(): UserDirectory {
     return (user, domain) => this.get(user, domain);
   }
+}
+
+/** A cached user: shared between callers, so nobody can change it. */
+function freeze(u: StoredUser): StoredUser {
+  if (u.ha1 !== undefined) Object.freeze(u.ha1);
+  if (u.trustedNetworks !== undefined) Object.freeze(u.trustedNetworks);
+  return Object.freeze(u);
 }
 
 function toUser(r: Row): StoredUser {

@@ -7,12 +7,15 @@ import {
   DIGEST_ALGORITHMS,
   computeDigestResponse,
   digestHashOf,
+  digestHexLength,
   formatDigestChallenge,
+  hashHex,
   parseDigestAlgorithm,
   parseDigestCredentials,
   parseNc,
   type DigestAlgorithm,
   type DigestCredentials,
+  type DigestHash,
   type DigestQop,
   type DigestSecret,
 } from './digest.js';
@@ -77,7 +80,9 @@ export interface DigestRequest {
 const NONCE_TIME = 6;
 const NONCE_DATA = NONCE_TIME + 9;
 const NONCE_BYTES = NONCE_DATA + 15;
-const NONCE_TEXT = /^[A-Za-z0-9_-]{40}$/; // 30 bytes exactly: one spelling per nonce
+/** base64url digit values by character code (-1: not a base64url character). */
+const B64URL = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64URL['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i;
 const NONCE_MAC = NONCE_BYTES - NONCE_DATA;
 /** HMAC-SHA256 block size (RFC 2104 B). */
 const BLOCK = 64;
@@ -100,6 +105,11 @@ type Prepared =
       readonly qop: DigestQop | undefined; readonly nc: number | undefined; readonly issuedAt: number;
       readonly method: string; readonly body: string | Uint8Array | undefined };
 
+/** A verify failure found before the lookup. */
+function failed(reason: DigestFailureReason, creds: DigestCredentials): Prepared {
+  return { done: { status: 'failure', reason, username: creds.username } };
+}
+
 /**
  * Whether `given` (hex digits in either case) spells `expected` (lower-case hex), in time independent of
  * where they differ.
@@ -112,6 +122,16 @@ function sameHex(given: string, expected: string): boolean {
     diff |= (c >= 65 && c <= 90 ? c | 0x20 : c) ^ expected.charCodeAt(i);
   }
   return diff === 0;
+}
+
+/** Entries of each hash cache; a full cache starts over (no per-hit bookkeeping). */
+const CACHE_ENTRIES = 1024;
+/** Longer `method:uri` texts are hashed every time rather than kept. */
+const MAX_CACHED_A2 = 256;
+
+function remember(cache: Map<string, string>, key: string, value: string): void {
+  if (cache.size >= CACHE_ENTRIES) cache.clear();
+  cache.set(key, value);
 }
 
 /**
@@ -136,6 +156,8 @@ export class DigestServer {
   readonly #nonce = Buffer.alloc(NONCE_BYTES);
   readonly #random = Buffer.alloc(RANDOM_POOL);
   #randomOffset = RANDOM_POOL;
+  /** HA2 by hash and `method:uri` (bounded). */
+  readonly #ha2 = new Map<string, string>();
 
   constructor(options: DigestServerOptions) {
     if (typeof options.realm !== 'string' || options.realm === '' || findControlChar(options.realm)) {
@@ -240,22 +262,21 @@ export class DigestServer {
       return { done: { status: 'failure', reason: parsed.error.param === 'uri' ? 'uri-missing' : 'malformed' } };
     }
     const creds = parsed.value;
-    const fail = (reason: DigestFailureReason): Prepared => ({ done: { status: 'failure', reason, username: creds.username } });
     const algorithm = parseDigestAlgorithm(creds.algorithm);
-    if (algorithm === undefined || !this.#algorithms.includes(algorithm)) return fail('unsupported-algorithm');
-    if (creds.realm !== this.realm) return fail('realm-mismatch');
-    if (creds.uri === '') return fail('uri-missing');
-    if (request.uri !== undefined && creds.uri !== request.uri) return fail('uri-mismatch');
+    if (algorithm === undefined || !this.#algorithms.includes(algorithm)) return failed('unsupported-algorithm', creds);
+    if (creds.realm !== this.realm) return failed('realm-mismatch', creds);
+    if (creds.uri === '') return failed('uri-missing', creds);
+    if (request.uri !== undefined && creds.uri !== request.uri) return failed('uri-mismatch', creds);
     let qop: DigestQop | undefined;
     let nc: number | undefined;
     if (creds.qop !== undefined || this.#qop.length > 0) {
       qop = this.#qop.find((q) => q === creds.qop);
-      if (qop === undefined || creds.cnonce === undefined || creds.nc === undefined) return fail('bad-qop');
+      if (qop === undefined || creds.cnonce === undefined || creds.nc === undefined) return failed('bad-qop', creds);
       nc = parseNc(creds.nc);
-      if (nc === undefined) return fail('malformed');
+      if (nc === undefined) return failed('malformed', creds);
     }
     const issuedAt = this.#nonceTime(creds.nonce);
-    if (issuedAt === undefined) return fail('bad-nonce');
+    if (issuedAt === undefined) return failed('bad-nonce', creds);
     return { creds, algorithm, qop, nc, issuedAt, method, body: request.body };
   }
 
@@ -263,19 +284,7 @@ export class DigestServer {
     const { creds, algorithm, qop, nc, issuedAt } = p;
     const username = creds.username;
     if (secret === undefined) return { status: 'failure', reason: 'unknown-user', username };
-    const expected = computeDigestResponse({
-      algorithm,
-      username,
-      realm: creds.realm,
-      secret,
-      nonce: creds.nonce,
-      method: p.method,
-      uri: creds.uri,
-      qop,
-      nc: creds.nc,
-      cnonce: creds.cnonce,
-      body: p.body,
-    });
+    const expected = this.#expected(p, secret);
     if (expected === undefined) {
       // No stored HA1 for this hash, or a -sess answer without cnonce.
       return { status: 'failure', reason: creds.cnonce === undefined ? 'malformed' : 'unsupported-algorithm', username };
@@ -283,11 +292,43 @@ export class DigestServer {
     if (!sameHex(creds.response, expected)) return { status: 'failure', reason: 'wrong-response', username };
     if (this.#now() - issuedAt >= this.#lifetime) return { status: 'stale', username };
     if (nc !== undefined) {
-      const check = this.#tracker.use(creds.nonce, issuedAt, nc);
+      // a copy: the parsed nonce is a slice that would keep the whole request text alive while tracked
+      const check = this.#tracker.use(Buffer.from(creds.nonce, 'latin1').toString('latin1'), issuedAt, nc);
       if (check === 'replayed') return { status: 'failure', reason: 'replayed-nc', username };
       if (check === 'unknown') return { status: 'stale', username };
     }
     return { status: 'ok', username, algorithm, qop };
+  }
+
+  /**
+   * The expected `response`: computeDigestResponse, with HA2 (`auth` or no qop) from a small cache (one
+   * Request-URI per registrar, usually).
+   */
+  #expected(p: Exclude<Prepared, { done: DigestVerifyResult }>, secret: DigestSecret): string | undefined {
+    const { creds, algorithm, qop } = p;
+    if (qop === 'auth-int' || (algorithm !== 'MD5' && algorithm !== 'SHA-256')) {
+      return computeDigestResponse({
+        algorithm, username: creds.username, realm: creds.realm, secret, nonce: creds.nonce, method: p.method,
+        uri: creds.uri, qop, nc: creds.nc, cnonce: creds.cnonce, body: p.body,
+      });
+    }
+    const hash: DigestHash = algorithm;
+    let ha1: string | undefined;
+    if ('password' in secret) ha1 = hashHex(hash, `${creds.username}:${creds.realm}:${secret.password}`);
+    else {
+      ha1 = secret.ha1[hash]?.toLowerCase();
+      if (ha1 === undefined || ha1.length !== digestHexLength(hash)) return undefined;
+    }
+    const a2 = `${p.method}:${creds.uri}`;
+    const ha2Key = hash === 'MD5' ? a2 : `\0${a2}`;
+    let ha2 = this.#ha2.get(ha2Key);
+    if (ha2 === undefined) {
+      ha2 = hashHex(hash, a2);
+      if (a2.length <= MAX_CACHED_A2) remember(this.#ha2, ha2Key, ha2);
+    }
+    if (qop === undefined) return hashHex(hash, `${ha1}:${creds.nonce}:${ha2}`);
+    if (creds.nc === undefined || creds.cnonce === undefined) return undefined;
+    return hashHex(hash, `${ha1}:${creds.nonce}:${creds.nc}:${creds.cnonce}:${qop}:${ha2}`);
   }
 
   #issueNonce(): string {
@@ -309,9 +350,17 @@ export class DigestServer {
 
   /** The issue time of a nonce this server made, or undefined for a foreign, forged or future one. */
   #nonceTime(nonce: string): number | undefined {
-    if (nonce.length !== 40 || !NONCE_TEXT.test(nonce)) return undefined;
-    const data = Buffer.from(nonce, 'base64url');
-    if (data.length !== NONCE_BYTES) return undefined;
+    if (nonce.length !== 40) return undefined;
+    // base64url of exactly 30 bytes (40 characters, no padding: one spelling per nonce) into the scratch buffer
+    const data = this.#nonce;
+    for (let i = 0, o = 0; i < 40; i += 4, o += 3) {
+      const n = (B64URL[nonce.charCodeAt(i)] ?? -1) << 18 | (B64URL[nonce.charCodeAt(i + 1)] ?? -1) << 12 |
+        (B64URL[nonce.charCodeAt(i + 2)] ?? -1) << 6 | (B64URL[nonce.charCodeAt(i + 3)] ?? -1);
+      if (n < 0) return undefined;
+      data[o] = n >>> 16;
+      data[o + 1] = (n >>> 8) & 255;
+      data[o + 2] = n & 255;
+    }
     const mac = this.#mac(data);
     // constant time: no early exit
     let diff = 0;

@@ -41,13 +41,9 @@ export class IncomingRequestContext implements IncomingRequest, ServerTransactio
     if (options?.toTag !== undefined) this.#toTag = options.toTag;
     else if (status > 100) this.#toTag ??= newTag();
     const server = this.#owner.serverHeader;
-    let headers = options?.headers;
-    if (server !== undefined) headers = [...(headers ?? []), ['Server', server] as const];
-    const response = responseTo(this.request, status, reason, {
-      ...(this.#toTag === undefined ? {} : { toTag: this.#toTag }),
-      ...(headers === undefined ? {} : { headers }),
-      ...(options?.body === undefined ? {} : { body: options.body }),
-    });
+    const extra = options?.headers;
+    const headers = server === undefined ? extra : withServer(extra, server);
+    const response = responseTo(this.request, status, reason, { toTag: this.#toTag, headers, body: options?.body });
     return tx.respond(response);
   };
 
@@ -73,4 +69,12 @@ export class IncomingRequestContext implements IncomingRequest, ServerTransactio
       }
     }
   }
+}
+
+/** The handler's headers followed by Server. */
+function withServer(headers: Iterable<readonly [string, string]> | undefined, server: string): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  if (headers !== undefined) for (const h of headers) out.push(h);
+  out.push(['Server', server]);
+  return out;
 }

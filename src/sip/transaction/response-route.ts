@@ -1,5 +1,6 @@
 import { bareHost } from '../uri.js';
-import { SipHeaders, type HeaderField } from '../headers.js';
+import { ok, type Result } from '../../util/errors.js';
+import type { HeaderField } from '../headers.js';
 import type { SipRequest } from '../message.js';
 import type { MessageSource, SendTarget } from '../transport-types.js';
 import { formatVia, type Via } from '../via.js';
@@ -14,36 +15,55 @@ import { firstTopLevelComma } from './ack.js';
  */
 export function stampReceived(req: SipRequest, via: Via, source: MessageSource): Via {
   const wantsRport = via.rport === true;
-  const differs = bareHost(via.host).toLowerCase() !== source.address.toLowerCase();
-  if (!wantsRport && !(differs && via.received !== source.address)) return via;
-  const params: Array<[string, string | undefined]> = [];
+  const address = source.address;
+  if (!wantsRport && (via.received === address || sameHost(via.host, address))) return via;
+  const params = new Map<string, string | undefined>();
   let sawReceived = false;
   for (const [name, value] of via.params) {
     if (name === 'received') {
       sawReceived = true;
-      params.push([name, source.address]);
-    } else if (name === 'rport' && wantsRport) params.push([name, String(source.port)]);
-    else params.push([name, value]);
+      params.set(name, address);
+    } else if (name === 'rport' && wantsRport) params.set(name, String(source.port));
+    else params.set(name, value);
   }
-  if (!sawReceived) params.push(['received', source.address]);
-  const stamped: Via = {
-    ...via,
-    received: source.address,
-    rport: wantsRport ? source.port : via.rport,
-    params: new Map(params),
-  };
+  if (!sawReceived) params.set('received', address);
+  // the parser's field order (deep-equality friendly)
+  const stamped: { -readonly [K in keyof Via]: Via[K] } = { protocol: via.protocol, transport: via.transport, host: via.host, params };
+  if (via.port !== undefined) stamped.port = via.port;
+  if (via.branch !== undefined) stamped.branch = via.branch;
+  stamped.received = address;
+  const rport = wantsRport ? source.port : via.rport;
+  if (rport !== undefined) stamped.rport = rport;
+  if (via.ttl !== undefined) stamped.ttl = via.ttl;
+  if (via.maddr !== undefined) stamped.maddr = via.maddr;
   const top = formatVia({ protocol: via.protocol, transport: via.transport, host: via.host, port: via.port, params });
-  const fields: HeaderField[] = [];
-  let replaced = false;
-  for (const f of req.headers) {
-    if (!replaced && f.key === 'via') {
-      replaced = true;
-      const comma = firstTopLevelComma(f.value);
-      fields.push({ name: f.name, key: f.key, value: comma < 0 ? top : `${top}${f.value.slice(comma)}` });
-    } else fields.push(f);
+  const headers = req.headers;
+  let field: HeaderField | undefined;
+  for (const f of headers) {
+    if (f.key === 'via') {
+      field = f;
+      break;
+    }
   }
-  req.headers = SipHeaders.fromTrusted(fields);
+  if (field === undefined) return stamped;
+  const comma = firstTopLevelComma(field.value);
+  const next: HeaderField = { name: field.name, key: field.key, value: comma < 0 ? top : top + field.value.slice(comma) };
+  // the field's parsed Vias with the top one stamped: what parsing `next` gives, so nothing parses it again
+  const cached = headers.cachedParse(field) as Result<readonly Via[], unknown> | undefined;
+  let parsed: Result<Via[], never> | undefined;
+  if (cached !== undefined && cached.ok && cached.value[0] === via) {
+    const vias = cached.value.slice();
+    vias[0] = stamped;
+    parsed = ok(vias);
+  }
+  req.headers = headers.replacingField(field, next, parsed);
   return stamped;
+}
+
+/** Whether a sent-by host (IPv6 references in brackets) names `address` (ASCII case ignored). */
+function sameHost(host: string, address: string): boolean {
+  const bare = bareHost(host);
+  return bare === address || bare.toLowerCase() === address.toLowerCase();
 }
 
 /**

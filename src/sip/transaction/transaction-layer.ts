@@ -116,10 +116,18 @@ export function serverKey(req: SipRequest, via: Via, cseq: CSeq): string {
   const method = req.method === 'ACK' ? 'INVITE' : req.method;
   const branch = via.branch;
   if (branch !== undefined && branch.startsWith(BRANCH_COOKIE)) {
-    return `${branch}|${via.host}:${via.port ?? ''}|${method}`;
+    return flat(`${branch}|${via.host}:${via.port ?? ''}|${method}`);
   }
   const fromTag = getFrom(req)?.params.get('tag') ?? '';
-  return `2543|${getCallId(req) ?? ''}|${cseq.seq}|${fromTag}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`;
+  return flat(`2543|${getCallId(req) ?? ''}|${cseq.seq}|${fromTag}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`);
+}
+
+/**
+ * A flat copy of a key: the concatenation holds on to its parts, slices of the request's text, which a
+ * finished transaction would otherwise keep alive for Timer J (32 s over UDP).
+ */
+function flat(key: string): string {
+  return Buffer.from(key, 'utf8').toString('utf8');
 }
 
 /** The key an INVITE and the ACK of its 2xx share: Call-ID and CSeq number. */

@@ -1,10 +1,11 @@
 // Wall time of one-shot snomctl commands on compiled JavaScript vs `node -e 0` (the goal: ≤ 2.0×).
 // Build first (`npm run build`). Every command is spawned CLI_BENCH_RUNS times (default 20, after 2
 // warm-ups), round-robin so that load from other processes hits all of them alike, and the medians are
-// compared. The target line uses `node dist/main.js --version` (`--help` while main.js has no
-// --version); when dist/main.js is missing it says so and measures dist/cli/run-for-test.js (the CLI
-// commands alone). Extra lines: a command's `--help`, the CLI commands alone, and `phones` against a
-// local fake service (a REST one-shot: loads undici).
+// compared. Two targets: `cli-startup`, `node dist/main.js --version` (`--help` while main.js has no
+// --version), and `cli-rest-command`, `node dist/main.js phones` against a local fake service (a one-shot
+// that talks to the service: one GET over node:http, the answer printed as a table). When dist/main.js is
+// missing it says so and measures dist/cli/run-for-test.js (the CLI commands alone). Extra lines: a
+// command's `--help` and the CLI commands alone.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -67,11 +68,11 @@ try {
   const cases: string[][] = [['-e', '0'], [bin, oneShot], [bin, 'bind-key', '--help'], [bin, 'phones', '--server', server]];
   if (alone) cases.push([launcher, '--version'], [launcher, 'phones', '--server', server]);
   const [base, target, help, phones, cliAlone, phonesAlone] = timeAll(cases) as [number, number, number, number, number | undefined, number | undefined];
-  console.log(`target ${line('cli-startup', target, base)}`);
   console.log(`  ${line('bind-key --help', help, base)}`);
-  console.log(`  ${line('phones (REST via undici)', phones, base)}`);
   if (cliAlone !== undefined) console.log(`  ${line('cli commands alone (dist/cli/run-for-test.js --version)', cliAlone, base)}`);
-  if (phonesAlone !== undefined) console.log(`  ${line('cli commands alone: phones (REST via undici)', phonesAlone, base)}`);
+  if (phonesAlone !== undefined) console.log(`  ${line('cli commands alone: phones', phonesAlone, base)}`);
+  console.log(`target ${line('cli-startup', target, base)}`);
+  console.log(`target ${line('cli-rest-command', phones, base)}`);
 } finally {
   child.kill();
 }

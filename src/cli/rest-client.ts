@@ -1,8 +1,7 @@
 // The CLI's REST client: one service URL and token, JSON in and out, errors as user-facing messages.
-import type { Dispatcher } from 'undici';
 import { SnomError } from '../util/errors.js';
+import { HttpTransport, type HttpResponse } from './http-transport.js';
 import { SseParser, type SseEvent } from './sse-parser.js';
-import { loadUndici } from './undici-loader.js';
 
 /** The service URL used when neither `--server` nor `SNOMCTL_URL` is given. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8088';
@@ -55,14 +54,14 @@ export function normalizeServerUrl(text: string): URL | CliError {
   return url;
 }
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'SNOM_ERR_CLI_CONNECT_TIMEOUT']);
 
-/** Talks to the snomctl service (rest-contract.md). undici is imported on the first request only. */
+/** Talks to the snomctl service (rest-contract.md) over node:http(s), imported on the first request. */
 export class RestClient {
   readonly url: URL;
   readonly #token: string | undefined;
   readonly #timeoutMs: number;
-  #agent: Dispatcher | undefined;
+  readonly #transport: HttpTransport;
 
   /** Throws CliError for a bad URL or token. */
   constructor(options: RestClientOptions) {
@@ -74,6 +73,7 @@ export class RestClient {
     this.url = url;
     this.#token = options.token === '' ? undefined : options.token;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#transport = new HttpTransport(url);
   }
 
   /** The service URL as shown in messages. */
@@ -84,29 +84,43 @@ export class RestClient {
   /** Sends a JSON request and returns the parsed JSON answer of a 2xx; throws CliError otherwise. */
   async json(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const res = await this.#send(method, path, body, this.#timeoutMs);
-    const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode > 299) throw this.#httpError(res.statusCode, text);
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (cause) {
+      throw this.#failure(cause, this.#timeoutMs);
+    }
+    if (res.status < 200 || res.status > 299) throw this.#httpError(res.status, text);
     try {
       return text === '' ? undefined : (JSON.parse(text) as unknown);
     } catch (cause) {
-      throw new CliError(`the service at ${this.display} answered ${method} ${path} with something that is not JSON`, res.statusCode, { cause });
+      throw new CliError(`the service at ${this.display} answered ${method} ${path} with something that is not JSON`, res.status, { cause });
     }
   }
 
   /** Follows a Server-Sent Events stream until it ends or `signal` aborts (then resolves normally). */
   async events(path: string, onEvent: (event: SseEvent) => void, signal: AbortSignal): Promise<void> {
-    let res: Dispatcher.ResponseData;
+    let res: HttpResponse;
     try {
       res = await this.#send('GET', path, undefined, 0, signal, 'text/event-stream');
     } catch (e) {
       if (signal.aborted) return;
       throw e;
     }
-    if (res.statusCode !== 200) throw this.#httpError(res.statusCode, await res.body.text());
+    if (res.status !== 200) {
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (cause) {
+        if (signal.aborted) return;
+        throw this.#failure(cause, 0);
+      }
+      throw this.#httpError(res.status, text);
+    }
     const parser = new SseParser();
     try {
-      for await (const chunk of res.body) {
-        for (const event of parser.push(String(chunk))) onEvent(event);
+      for await (const chunk of res.chunks()) {
+        for (const event of parser.push(chunk)) onEvent(event);
       }
     } catch (cause) {
       if (signal.aborted) return;
@@ -114,41 +128,41 @@ export class RestClient {
     }
   }
 
-  /** Closes the connections. */
-  async close(): Promise<void> {
-    const agent = this.#agent;
-    this.#agent = undefined;
-    if (agent !== undefined) await agent.destroy();
+  /** Closes the connections: nothing of this client keeps the process alive afterwards. */
+  close(): Promise<void> {
+    this.#transport.close();
+    return Promise.resolve();
   }
 
-  async #send(method: Dispatcher.HttpMethod, path: string, body: unknown, timeoutMs: number, signal?: AbortSignal, accept = 'application/json'): Promise<Dispatcher.ResponseData> {
-    const undici = await loadUndici();
-    this.#agent ??= undici.createAgent(16);
+  async #send(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number, signal?: AbortSignal, accept = 'application/json'): Promise<HttpResponse> {
     const headers: Record<string, string> = { accept };
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await undici.request(this.#agent, {
-        origin: this.url.origin,
-        path: `${this.url.pathname.replace(/\/+$/, '')}${path}`,
+      return await this.#transport.send({
         method,
+        path: `${this.url.pathname.replace(/\/+$/, '')}${path}`,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        timeoutMs,
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (cause) {
       if (signal?.aborted === true) throw cause;
-      const code = errorCode(cause);
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new CliError(`the snomctl service at ${this.display} did not answer within ${timeoutMs} ms (see --timeout)`, undefined, { cause });
-      }
-      if (code !== undefined && CONNECT_ERRORS.has(code)) {
-        throw new CliError(`cannot reach the snomctl service at ${this.display} (is "snomctl serve" running?)`, undefined, { cause });
-      }
-      throw new CliError(`request to the snomctl service at ${this.display} failed: ${code ?? 'unknown error'}`, undefined, { cause });
+      throw this.#failure(cause, timeoutMs);
     }
+  }
+
+  /** The CliError for a request that got no (complete) answer. */
+  #failure(cause: unknown, timeoutMs: number): CliError {
+    const code = errorCode(cause);
+    if (code === 'SNOM_ERR_CLI_TIMEOUT') {
+      return new CliError(`the snomctl service at ${this.display} did not answer within ${timeoutMs} ms (see --timeout)`, undefined, { cause });
+    }
+    if (code !== undefined && CONNECT_ERRORS.has(code)) {
+      return new CliError(`cannot reach the snomctl service at ${this.display} (is "snomctl serve" running?)`, undefined, { cause });
+    }
+    return new CliError(`request to the snomctl service at ${this.display} failed: ${code ?? 'unknown error'}`, undefined, { cause });
   }
 
   #httpError(status: number, text: string): CliError {
@@ -182,7 +196,7 @@ export function printable(text: string): string {
 function errorCode(e: unknown): string | undefined {
   for (let cur = e, depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR') return code;
+    if (typeof code === 'string') return code;
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

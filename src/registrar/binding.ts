@@ -1,5 +1,5 @@
 // A registration binding (RFC 3261 §10.3) and what the service needs to reach its phone.
-import { bareHost, parseUri } from '../sip/uri.js';
+import { bareHost, parseUri, type SipUri } from '../sip/uri.js';
 
 /** The transports the registrar hears REGISTERs on. */
 export type SipTransportName = 'udp' | 'tcp';
@@ -85,13 +85,17 @@ export interface DeliveryTarget {
  * way (snom-protocol.md §1.3–1.4: mod_snom used the registration's network IP).
  */
 export function deliveryTarget(binding: Binding): DeliveryTarget {
+  const parsed = parseUri(binding.contact);
+  return deliveryTargetOf(binding, parsed.ok && parsed.value.kind === 'sip' ? parsed.value : undefined);
+}
+
+/** deliveryTarget with the binding's contact already parsed (undefined: not a SIP URI). */
+export function deliveryTargetOf(binding: Binding, uri: SipUri | undefined): DeliveryTarget {
   const { localAddress, localPort } = binding;
   const source: DeliveryTarget = {
     transport: binding.transport, address: binding.address, port: binding.port, viaSource: true, localAddress, localPort,
   };
-  const parsed = parseUri(binding.contact);
-  if (!parsed.ok || parsed.value.kind !== 'sip') return source;
-  const uri = parsed.value;
+  if (uri === undefined) return source;
   const param = uri.params.get('transport')?.toLowerCase();
   // sips means TLS, which the registrar's transports do not speak: the source is the only way back
   const transport = uri.scheme === 'sips' ? 'tls' : param ?? 'udp';

@@ -189,7 +189,7 @@ export class DeliveryLane {
       return;
     }
     const entries = [...this.#queued.values()];
-    const docs = buildDocuments(entries.map((e) => ({ state: e.state, format: e.format })), this.#host.maxDocumentBytes);
+    const docs = buildDocuments(entries, this.#host.maxDocumentBytes);
     const first = docs[0]!;
     const chosen = first.indexes.map((i) => entries[i]!);
     for (const e of chosen) this.#queued.delete(entryKey(e));
@@ -349,14 +349,14 @@ export class DeliveryLane {
 /** Moves the callers waiting on `from` to `to`; with `superseded`, all of them get a superseded outcome. */
 function moveWaiters(from: QueuedKey, to: QueuedKey, superseded: boolean): void {
   if (from === to) return;
-  if (superseded) to.supersededWaiters.push(...from.waiters.splice(0));
-  else to.waiters.push(...from.waiters.splice(0));
-  to.supersededWaiters.push(...from.supersededWaiters.splice(0));
+  if (from.waiters.length > 0) (superseded ? to.supersededWaiters : to.waiters).push(...from.waiters.splice(0));
+  if (from.supersededWaiters.length > 0) to.supersededWaiters.push(...from.supersededWaiters.splice(0));
 }
 
 /** Answers every caller waiting on an entry: its own waiters plain, those of replaced versions `superseded`. */
 function resolveAll(e: QueuedKey, outcome: DocumentOutcome): void {
-  for (const w of e.waiters.splice(0)) w(outcome);
+  // start-up re-syncs queue 100,000s of entries nobody waits for: no array copies for them
+  if (e.waiters.length > 0) for (const w of e.waiters.splice(0)) w(outcome);
   if (e.supersededWaiters.length === 0) return;
   const superseded = { ...outcome, superseded: true };
   for (const w of e.supersededWaiters.splice(0)) w(superseded);

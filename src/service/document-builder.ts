@@ -20,6 +20,7 @@ export interface BuiltDocument {
   readonly body: DeliveryBody;
 }
 
+const FIELDS = [...X_BUTTONS_FIELDS];
 const MOD_SNOM_FIELDS = new Set(['key', 'light', 'label', 'action', 'number']);
 
 /**
@@ -37,6 +38,12 @@ export function buildDocuments(entries: readonly DocumentEntry[], maxBytes: numb
     const text = only.format === 'mod_snom' ? modSnomText(only.state) ?? blockText(only.state) : blockText(only.state);
     return [{ indexes: [0], body: body(text) }];
   }
+  if (entries.length === 0) return [];
+  const texts = entries.map((e) => blockText(e.state));
+  // a UTF-16 unit is at most 3 UTF-8 bytes: when even that bound fits, there is one document (the usual case)
+  let bound = 2 * (texts.length - 1);
+  for (const t of texts) bound += 3 * t.length;
+  if (bound <= maxBytes) return [{ indexes: texts.map((_, i) => i), body: body(texts.join('\r\n')) }];
   const out: BuiltDocument[] = [];
   let indexes: number[] = [];
   let parts: string[] = [];
@@ -48,8 +55,7 @@ export function buildDocuments(entries: readonly DocumentEntry[], maxBytes: numb
     parts = [];
     size = 0;
   };
-  for (const [i, entry] of entries.entries()) {
-    const text = blockText(entry.state);
+  for (const [i, text] of texts.entries()) {
     const bytes = Buffer.byteLength(text, 'utf8');
     const added = indexes.length === 0 ? bytes : bytes + 2;
     if (indexes.length > 0 && size + added > maxBytes) flush();
@@ -68,9 +74,10 @@ function body(text: string): DeliveryBody {
 /** One block, CRLF lines, in encodeXButtons' field order (k c l a n o d f i b m, then extra fields). */
 function blockText(state: KeyState): string {
   let out = '';
-  for (const { name, property } of X_BUTTONS_FIELDS) {
-    const value = state[property];
-    if (value !== undefined) out += line(name, value);
+  for (let i = 0; i < FIELDS.length; i++) {
+    const field = FIELDS[i]!;
+    const value = state[field.property];
+    if (value !== undefined) out += line(field.name, value);
   }
   for (const field of state.extra ?? []) out += line(field.name, field.value);
   return out;

@@ -1,10 +1,11 @@
 // The embedded route: MESSAGE straight to every contact registered with our own registrar.
-import { deliveryTarget, type Binding, type DeliveryTarget } from '../registrar/binding.js';
+import { deliveryTargetOf, type Binding, type DeliveryTarget } from '../registrar/binding.js';
 import { domainKey } from '../registrar/registrar-options.js';
 import type { Registrar } from '../registrar/registrar.js';
 import type { SipEndpoint } from '../sip/transaction/endpoint.js';
-import { bareHost, parseUri } from '../sip/uri.js';
-import { aorUri, buttonsMessage, destinationText, ownContact, requestUriOf, toSendOutcome, transportFor } from './message-request.js';
+import type { SipTransport } from '../sip/transport-types.js';
+import { bareHost, parseUri, type SipUri } from '../sip/uri.js';
+import { aorUri, buttonsMessage, destinationText, ownContact, requestUriFrom, toSendOutcome, transportFor } from './message-request.js';
 import type { DeliverOptions, DeliveryBody, KeyTarget, Route, RouteContact, RouteContacts, SendOutcome } from './route.js';
 
 /**
@@ -20,6 +21,11 @@ interface BindingContact extends RouteContact {
   readonly domain: string;
   /** The contact as registered (the binding's identity together with user and domain). */
   readonly registered: string;
+  /** The binding it was made from and that binding's target: reused while the registrar holds that very binding. */
+  readonly binding: Binding;
+  readonly target: DeliveryTarget;
+  /** `sip:user@domain`, made at the first send. */
+  aor: string | undefined;
 }
 
 /**
@@ -34,6 +40,7 @@ export class EmbeddedRoute implements Route {
   readonly #domains: ReadonlySet<string>;
   readonly #endpoint: () => SipEndpoint | undefined;
   readonly #mode: DestinationMode;
+  readonly #contacts = new WeakMap<SipTransport, string>();
 
   constructor(registrar: Registrar, domains: readonly string[], endpoint: () => SipEndpoint | undefined, mode: DestinationMode = 'auto') {
     this.#registrar = registrar;
@@ -61,32 +68,46 @@ export class EmbeddedRoute implements Route {
 
   /** The RouteContact of a binding; undefined when its contact is not a SIP URI we can address. */
   contactOf(b: Binding): RouteContact | undefined {
-    const uri = requestUriOf(b.contact);
-    if (uri === undefined) return undefined;
-    const t = this.targetOf(b);
+    const parsed = parseUri(b.contact);
+    if (!parsed.ok || parsed.value.kind !== 'sip') return undefined;
+    const t = this.#targetFrom(b, parsed.value);
     const contact: BindingContact = {
       id: `embedded\n${b.aor}\n${b.contact}`,
-      uri,
+      uri: requestUriFrom(b.contact, parsed.value),
       destination: destinationText(t.transport, t.address, t.port),
       user: b.user,
       domain: b.domain,
       registered: b.contact,
+      binding: b,
+      target: t,
+      aor: undefined,
     };
     return contact;
   }
 
   /** Where requests to a binding go under the configured DestinationMode. */
   targetOf(b: Binding): DeliveryTarget {
-    const auto = deliveryTarget(b);
-    if (this.#mode === 'auto' || !auto.viaSource) return auto;
     const parsed = parseUri(b.contact);
-    if (!parsed.ok || parsed.value.kind !== 'sip' || parsed.value.scheme !== 'sip') return auto;
-    const transport = parsed.value.params.get('transport')?.toLowerCase() ?? 'udp';
+    return this.#targetFrom(b, parsed.ok && parsed.value.kind === 'sip' ? parsed.value : undefined);
+  }
+
+  #targetFrom(b: Binding, uri: SipUri | undefined): DeliveryTarget {
+    const auto = deliveryTargetOf(b, uri);
+    if (this.#mode === 'auto' || !auto.viaSource) return auto;
+    if (uri === undefined || uri.scheme !== 'sip') return auto;
+    const transport = uri.params.get('transport')?.toLowerCase() ?? 'udp';
     if (transport !== 'udp' && transport !== 'tcp') return auto;
     return {
-      transport, address: bareHost(parsed.value.host), port: parsed.value.port ?? 5060, viaSource: false,
+      transport, address: bareHost(uri.host), port: uri.port ?? 5060, viaSource: false,
       localAddress: b.localAddress, localPort: b.localPort,
     };
+  }
+
+  /** ownContact per transport object (one string per listener, not per MESSAGE). */
+  #ownContact(transport: SipTransport): string {
+    let text = this.#contacts.get(transport);
+    if (text === undefined) this.#contacts.set(transport, (text = ownContact(transport)));
+    return text;
   }
 
   async deliver(target: KeyTarget, contact: RouteContact, body: DeliveryBody, options: DeliverOptions): Promise<SendOutcome> {
@@ -97,10 +118,13 @@ export class EmbeddedRoute implements Route {
     if (binding === undefined) {
       return { ok: false, error: 'unregistered', message: 'the contact is no longer registered', destination: contact.destination, latencyMs: 0 };
     }
-    const t = this.targetOf(binding);
-    const destination = destinationText(t.transport, t.address, t.port);
+    // the same binding object (not refreshed since): its target and destination text are known
+    const same = binding === c.binding;
+    const t = same ? c.target : this.targetOf(binding);
+    const destination = same ? c.destination : destinationText(t.transport, t.address, t.port);
     const transport = transportFor(endpoint.transports, t.transport);
-    const request = buttonsMessage(c.uri, aorUri(target.user, target.host), transport === undefined ? undefined : ownContact(transport), body);
+    const aor = target.user === c.user && target.host === c.domain ? (c.aor ??= aorUri(target.user, target.host)) : aorUri(target.user, target.host);
+    const request = buttonsMessage(c.uri, aor, transport === undefined ? undefined : this.#ownContact(transport), body);
     const result = await endpoint.request(request, {
       destination: { transport: t.transport, host: t.address, port: t.port },
       timeoutMs: options.timeoutMs,

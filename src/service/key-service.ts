@@ -172,14 +172,14 @@ export class KeyService {
    */
   async reconcile(bindings: Iterable<Binding>): Promise<number> {
     let queued = 0;
-    const byOwner = new Map<string, Array<{ readonly binding: Binding; readonly contact: RouteContact }>>();
+    // contacts are made when their owner's page is read (null: not addressable), so the first pages go out
+    // before every binding's URI has been parsed
+    const byOwner = new Map<string, Array<{ readonly binding: Binding; contact: RouteContact | null | undefined }>>();
     for (const b of bindings) {
-      const contact = this.#p.embedded.contactOf(b);
-      if (contact === undefined) continue;
       const id = `${b.user}\n${b.domain.toLowerCase()}`;
       const list = byOwner.get(id);
-      if (list === undefined) byOwner.set(id, [{ binding: b, contact }]);
-      else list.push({ binding: b, contact });
+      if (list === undefined) byOwner.set(id, [{ binding: b, contact: undefined }]);
+      else list.push({ binding: b, contact: undefined });
     }
     const embedded = [...this.#p.profiles.values()].filter((p) => p.embedded);
     // with several embedded profiles, a contact's keys of all of them go in one queueing (one document)
@@ -190,11 +190,20 @@ export class KeyService {
       for (;;) {
         const page = this.#p.keys.ownerKeySets(profile.name, after, RECONCILE_PAGE);
         for (const set of page) {
-          for (const { binding, contact } of byOwner.get(`${set.user}\n${set.host}`) ?? []) {
+          const owners = byOwner.get(`${set.user}\n${set.host}`);
+          if (owners === undefined) continue;
+          // one target object for all of the owner's entries (a re-sync queues 100,000s of them)
+          const target: KeyTarget = { profile: set.profile, user: set.user, host: set.host };
+          for (const owner of owners) {
+            if (owner.contact === undefined) owner.contact = this.#p.embedded.contactOf(owner.binding) ?? null;
+            const { binding, contact } = owner;
+            if (contact === null) continue;
             const done = set.delivered.get(contact.uri);
             const earlier = held.get(contact.id);
             const entries = earlier?.entries ?? [];
-            for (const d of set.keys) if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#fromDesired(d, profile, 'startup'));
+            for (const d of set.keys) {
+              if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#entry(target, d.state, d.version, profile.format, 'startup'));
+            }
             if (!last) {
               if (earlier === undefined && entries.length > 0) held.set(contact.id, { binding, contact, entries });
               continue;

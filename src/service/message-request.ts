@@ -2,7 +2,7 @@
 import { createRequest, type SipRequest } from '../sip/message.js';
 import type { RequestResult } from '../sip/transaction/endpoint-types.js';
 import type { SipTransport, TransportProtocol } from '../sip/transport-types.js';
-import { formatUri, parseUri } from '../sip/uri.js';
+import { formatUri, parseUri, type SipUri } from '../sip/uri.js';
 import type { DeliveryBody, SendOutcome } from './route.js';
 
 /** `sip:<user>@<host>` with the user %-escaped as RFC 3261 §25.1 requires; throws InvalidUriError for a bad host. */
@@ -27,8 +27,11 @@ export function destinationText(transport: string, address: string, port: number
  */
 export function requestUriOf(contact: string): string | undefined {
   const parsed = parseUri(contact);
-  if (!parsed.ok || parsed.value.kind !== 'sip') return undefined;
-  const uri = parsed.value;
+  return parsed.ok && parsed.value.kind === 'sip' ? requestUriFrom(contact, parsed.value) : undefined;
+}
+
+/** requestUriOf with the contact already parsed as `uri`. */
+export function requestUriFrom(contact: string, uri: SipUri): string {
   if (uri.headers.length === 0 && !uri.params.has('method')) return contact;
   const params = new Map(uri.params);
   params.delete('method');

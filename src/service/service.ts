@@ -77,7 +77,9 @@ export class Service {
     const log = o.logger;
     this.events = new EventBus<ServiceEventMap>((error) => log?.warn({ err: error }, 'service event listener failed'));
     this.#ownStore = typeof o.store === 'string';
-    this.store = typeof o.store === 'string' ? openStore({ path: o.store, now: o.now }) : o.store;
+    this.store = typeof o.store === 'string'
+      ? openStore({ path: o.store, now: o.now, onSkippedRow: (row) => log?.warn({ row }, 'skipped a stored key that is not a valid key state') })
+      : o.store;
     const users = userDirectory(o.users, this.store);
     this.registrar = new Registrar({
       ...o.registrar, domains: o.domains, ...(o.realm === undefined ? {} : { realm: o.realm }), users, store: this.store.registrations, now: o.now,

@@ -136,7 +136,13 @@ export class KeyStateError extends SnomError<'SNOM_ERR_INVALID_KEY_STATE'> {
 const KEY_CHARS = /^[A-Za-z0-9_.+-]$/;
 /** Extra field names: RFC 3261 token characters (no `=`, blanks or controls). */
 const TOKEN_CHARS = /^[A-Za-z0-9.!%*_+`'~-]$/;
+/** Whole strings of KEY_CHARS / TOKEN_CHARS (the fast path; the per-character scan names the culprit). */
+const KEY_STRING = /^[A-Za-z0-9_.+-]+$/;
+const TOKEN_STRING = /^[A-Za-z0-9.!%*_+`'~-]+$/;
+/** Surrogates (maybe lone) and the control characters checkText rejects. */
+const SUSPECT_CHARS = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/;
 const KNOWN_NAMES = new Map(X_BUTTONS_FIELDS.map((f) => [f.name, f.property]));
+const FIELD_PROPERTIES: readonly KeyStateProperty[] = X_BUTTONS_FIELDS.map((f) => f.property);
 const PROPERTIES = new Set<string>([...X_BUTTONS_FIELDS.map((f) => f.property), 'extra']);
 
 /**
@@ -157,11 +163,15 @@ export function validateKeyState(
     return fail('', 'key state', 'must be an object');
   }
   const input = state as Record<string, unknown>;
-  for (const name of Object.keys(input)) {
+  const names = Object.keys(input);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     if (!PROPERTIES.has(name)) return fail(name, 'key state', `has an unknown property ${quoteForMessage(name)}`);
   }
+  // indexed loops over plain arrays: the store validates every state it reads (100,000s at a re-sync)
   const out: Record<string, unknown> = {};
-  for (const { property } of X_BUTTONS_FIELDS) {
+  for (let i = 0; i < FIELD_PROPERTIES.length; i++) {
+    const property = FIELD_PROPERTIES[i]!;
     const value = input[property];
     if (value === undefined) {
       if (property === 'key') return fail('key', 'key', 'is missing');
@@ -171,6 +181,7 @@ export function validateKeyState(
     if (problem !== undefined) return fail(property, property, problem);
     out[property] = value;
   }
+  if (input.extra === undefined) return ok(out as unknown as KeyState);
   const extra = checkExtra(input.extra, limits);
   if (!extra.ok) return extra;
   if (extra.value.length > 0) out.extra = extra.value;
@@ -225,7 +236,7 @@ function checkProperty(property: KeyStateProperty, value: unknown, limits: KeySt
   const text = value as string;
   switch (property) {
     case 'key':
-      return checkChars(text, KEY_CHARS, 'letters, digits and - _ . +');
+      return checkChars(text, KEY_CHARS, 'letters, digits and - _ . +', KEY_STRING);
     case 'light':
       return isLight(text) ? undefined : `${quoteForMessage(text)} is not one of ${LIGHTS.join(', ')}`;
     case 'action':
@@ -254,7 +265,7 @@ function checkExtra(extra: unknown, limits: KeyStateLimits): Result<XButtonsFiel
     if (nameProblem !== undefined) return fail(`${path}.name`, `${path}.name`, nameProblem);
     const fieldName = name as string;
     const subject = `extra field name ${quoteForMessage(fieldName)}`;
-    const charProblem = checkChars(fieldName, TOKEN_CHARS, 'letters, digits and - . ! % * _ + ` \' ~');
+    const charProblem = checkChars(fieldName, TOKEN_CHARS, 'letters, digits and - . ! % * _ + ` \' ~', TOKEN_STRING);
     if (charProblem !== undefined) return fail(`${path}.name`, subject, charProblem);
     const known = KNOWN_NAMES.get(fieldName.toLowerCase());
     if (known !== undefined) {
@@ -275,6 +286,10 @@ function checkExtra(extra: unknown, limits: KeyStateLimits): Result<XButtonsFiel
 /** The rules every value shares: a string, well-formed Unicode, no control character, not too long. */
 function checkText(value: unknown, maxLength: number): string | undefined {
   if (typeof value !== 'string') return `must be a string (got ${value === null ? 'null' : typeof value})`;
+  // the usual value has no surrogate and no control character: one scan, and its length is its code points
+  if (!SUSPECT_CHARS.test(value)) {
+    return value.length > maxLength ? `is too long (${value.length} characters, at most ${maxLength})` : undefined;
+  }
   const surrogate = findLoneSurrogate(value);
   if (surrogate >= 0) {
     const hex = value.charCodeAt(surrogate).toString(16).toUpperCase();
@@ -291,8 +306,9 @@ function checkText(value: unknown, maxLength: number): string | undefined {
   return undefined;
 }
 
-function checkChars(value: string, allowed: RegExp, description: string): string | undefined {
+function checkChars(value: string, allowed: RegExp, description: string, allowedString: RegExp): string | undefined {
   if (value === '') return 'is empty';
+  if (allowedString.test(value)) return undefined;
   let position = 0;
   for (const ch of value) {
     if (!allowed.test(ch)) return `contains ${quoteForMessage(ch)} at position ${position} (allowed: ${description})`;

@@ -1,5 +1,6 @@
 // Desired key states (what each key should show) and their per-contact delivery state.
 import { NO_LENGTH_LIMITS, validateKeyState, type KeyState } from '../snom/key-state.js';
+import { err, type Result } from '../util/errors.js';
 import { CONTROL_CHARS } from '../util/text.js';
 import type { Database, Statement } from './sqlite-driver.js';
 import { check, StoreError } from './store-error.js';
@@ -47,6 +48,12 @@ export interface OwnerKeySet extends KeyOwner {
   readonly delivered: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
+/** A stored desired key that was skipped on read: its JSON or its state is not valid (the row is left as is). */
+export interface SkippedKeyRow extends KeyOwner {
+  readonly key: string;
+  readonly problem: string;
+}
+
 interface DesiredRow { profile: string; user: string; host: string; key: string; version: number; state: string; updated_at: number }
 interface DeliveryRow { profile: string; user: string; host: string; key: string; contact: string; status: string; version: number; at: number; reason: string | null }
 type PendingRow = DeliveryRow & { desired_version: number; state: string };
@@ -87,8 +94,12 @@ export class KeyStateTable {
   readonly #deleteAll: (owner: KeyOwner, keys: readonly string[] | undefined) => number;
   readonly #recordAll: (marks: readonly DeliveryRecord[]) => void;
 
-  constructor(db: Database, now: () => number) {
+  readonly #onSkipped: ((row: SkippedKeyRow) => void) | undefined;
+
+  /** `onSkipped` hears of every stored state that is skipped on read (a corrupt row never stops a read). */
+  constructor(db: Database, now: () => number, onSkipped?: (row: SkippedKeyRow) => void) {
     this.#now = now;
+    this.#onSkipped = onSkipped;
     this.#db = db;
     this.#nextVersion = db.prepare<{ value: number }>("UPDATE counters SET value = value + 1 WHERE name = 'key_version' RETURNING value");
     this.#putDesired = db.prepare('INSERT OR REPLACE INTO desired_keys (profile, user, host, key, version, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -168,7 +179,7 @@ export class KeyStateTable {
   desiredKeys(profile: string, user: string, host: string): DesiredKey[] {
     const out: DesiredKey[] = [];
     for (const r of this.#desired.all(profile, user, host.toLowerCase())) {
-      const state = parseState(r.state);
+      const state = this.#state(r.state, r);
       if (state !== undefined) out.push({ profile: r.profile, user: r.user, host: r.host, key: r.key, version: r.version, state, updatedAt: r.updated_at });
     }
     return sortKeys(out);
@@ -221,9 +232,10 @@ export class KeyStateTable {
         if (c >= 0 && c < end) {
           const version = Number(text.slice(a + 1, b));
           const updatedAt = Number(text.slice(b + 1, c));
-          const state = parseState(text.slice(c + 1, end));
+          const key = text.slice(at, a);
+          const state = this.#state(text.slice(c + 1, end), { profile, user: r.user, host: r.host, key });
           if (state !== undefined && Number.isSafeInteger(version) && Number.isSafeInteger(updatedAt)) {
-            keys.push({ profile, user: r.user, host: r.host, key: text.slice(at, a), version, state, updatedAt });
+            keys.push({ profile, user: r.user, host: r.host, key, version, state, updatedAt });
           }
         }
         at = end + 1;
@@ -257,11 +269,23 @@ export class KeyStateTable {
   pendingKeys(): PendingKey[] {
     const out: PendingKey[] = [];
     for (const r of this.#pending.all()) {
-      const state = parseState(r.state);
+      const state = this.#state(r.state, r);
       if (state === undefined) continue;
       out.push({ ...toDelivery(r), status: 'pending', desiredVersion: r.desired_version, state });
     }
     return out;
+  }
+
+  /** A stored state, or undefined (reported to onSkipped) when the text is not JSON of a valid state. */
+  #state(text: string, row: { readonly profile: string; readonly user: string; readonly host: string; readonly key: string }): KeyState | undefined {
+    const r = parseState(text);
+    if (r.ok) return r.value;
+    try {
+      this.#onSkipped?.({ profile: row.profile, user: row.user, host: row.host, key: row.key, problem: r.error });
+    } catch {
+      // a failing listener must not stop the read
+    }
+    return undefined;
   }
 
   #markStatement(rows: number): Statement {
@@ -323,11 +347,14 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
   return status === 'failed' ? { ...base, reason: r.reason ?? '' } : base;
 }
 
-function parseState(text: string): KeyState | undefined {
+/** Stored JSON text as a state, revalidated (cheap: validateKeyState is built for this); else why not. */
+function parseState(text: string): Result<KeyState, string> {
+  let value: unknown;
   try {
-    const r = validateKeyState(JSON.parse(text), NO_LENGTH_LIMITS);
-    return r.ok ? r.value : undefined;
+    value = JSON.parse(text);
   } catch {
-    return undefined;
+    return err('not valid JSON');
   }
+  const r = validateKeyState(value, NO_LENGTH_LIMITS);
+  return r.ok ? r : err(r.error.message);
 }

@@ -3,26 +3,8 @@ import type { Binding } from '../registrar/binding.js';
 import type { BindingChange, RegistrationStore } from '../registrar/registration-store.js';
 import type { Database, Statement } from './sqlite-driver.js';
 
-interface Row {
-  aor: string;
-  contact: string;
-  instance: string;
-  reg_id: number;
-  user: string;
-  domain: string;
-  call_id: string;
-  cseq: number;
-  expires_at: number;
-  q: number | null;
-  transport: string;
-  address: string;
-  port: number;
-  local_address: string | null;
-  local_port: number | null;
-  user_agent: string | null;
-  first_registered: number;
-  last_refreshed: number;
-}
+/** A row as loaded: the COLUMNS values in order (raw arrays: a restart loads 100,000s of rows). */
+type Row = readonly unknown[];
 
 const COLUMNS = 'aor, contact, instance, reg_id, user, domain, call_id, cseq, expires_at, q, transport, address, port, ' +
   'local_address, local_port, user_agent, first_registered, last_refreshed';
@@ -47,7 +29,7 @@ export class RegistrationTable implements RegistrationStore {
     this.#put = db.prepare(`INSERT INTO registrations (${COLUMNS}) VALUES (${values})
       ON CONFLICT (aor, contact, instance, reg_id) DO UPDATE SET ${updates}`);
     this.#delete = db.prepare('DELETE FROM registrations WHERE aor = ? AND contact = ? AND instance = ? AND reg_id = ?');
-    this.#load = db.prepare<Row>(`SELECT ${COLUMNS} FROM registrations WHERE expires_at > ?`);
+    this.#load = db.prepare(`SELECT ${COLUMNS} FROM registrations WHERE expires_at > ?`).raw(true);
     this.#deleteExpired = db.prepare('DELETE FROM registrations WHERE expires_at <= ?');
     this.#count = db.prepare<{ n: number }>('SELECT COUNT(*) AS n FROM registrations');
     this.#apply = db.transaction((changes: readonly BindingChange[]) => {
@@ -80,7 +62,7 @@ export class RegistrationTable implements RegistrationStore {
       shared.set(s, s);
       return s;
     };
-    for (const r of this.#load.iterate(now)) {
+    for (const r of this.#load.all(now)) {
       const b = toBinding(r, share);
       if (b !== undefined) out.push(b);
     }
@@ -97,29 +79,36 @@ export class RegistrationTable implements RegistrationStore {
 }
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isText = (v: unknown): v is string => typeof v === 'string';
 
+/** COLUMNS order: aor 0, contact 1, instance 2, reg_id 3, user 4, domain 5, call_id 6, cseq 7, expires_at 8, q 9,
+ * transport 10, address 11, port 12, local_address 13, local_port 14, user_agent 15, first_registered 16, last_refreshed 17. */
 function toBinding(r: Row, share: (s: string) => string): Binding | undefined {
-  if (r.transport !== 'udp' && r.transport !== 'tcp') return undefined;
-  if (!isInt(r.cseq) || !isInt(r.expires_at) || !isInt(r.port) || !isInt(r.reg_id)) return undefined;
-  if (!isInt(r.first_registered) || !isInt(r.last_refreshed)) return undefined;
+  const [aor, contact, instance, regId, user, domain, callId, cseq, expiresAt, q, transport, address, port, localAddress, localPort, userAgent,
+    firstRegistered, lastRefreshed] = r;
+  if (transport !== 'udp' && transport !== 'tcp') return undefined;
+  if (!isInt(cseq) || !isInt(expiresAt) || !isInt(port) || !isInt(regId)) return undefined;
+  if (!isInt(firstRegistered) || !isInt(lastRefreshed)) return undefined;
+  // NOT NULL TEXT columns (their type is not enforced by SQLite)
+  if (!isText(aor) || !isText(contact) || !isText(instance) || !isText(user) || !isText(domain) || !isText(callId) || !isText(address)) return undefined;
   return {
-    aor: r.aor,
-    user: r.user,
-    domain: share(r.domain),
-    contact: r.contact,
-    callId: r.call_id,
-    cseq: r.cseq,
-    expiresAt: r.expires_at,
-    q: typeof r.q === 'number' ? r.q : undefined,
-    transport: r.transport,
-    address: r.address,
-    port: r.port,
-    localAddress: r.local_address === null ? undefined : share(r.local_address),
-    localPort: isInt(r.local_port) ? r.local_port : undefined,
-    userAgent: r.user_agent === null ? undefined : share(r.user_agent),
-    instance: r.instance === '' ? undefined : r.instance,
-    regId: r.reg_id === 0 ? undefined : r.reg_id,
-    firstRegistered: r.first_registered,
-    lastRefreshed: r.last_refreshed,
+    aor,
+    user,
+    domain: share(domain),
+    contact,
+    callId,
+    cseq,
+    expiresAt,
+    q: typeof q === 'number' ? q : undefined,
+    transport,
+    address,
+    port,
+    localAddress: isText(localAddress) ? share(localAddress) : undefined,
+    localPort: isInt(localPort) ? localPort : undefined,
+    userAgent: isText(userAgent) ? share(userAgent) : undefined,
+    instance: instance === '' ? undefined : instance,
+    regId: regId === 0 ? undefined : regId,
+    firstRegistered,
+    lastRefreshed,
   };
 }

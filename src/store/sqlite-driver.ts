@@ -14,6 +14,8 @@ export interface Statement<Row = Record<string, unknown>> {
   get(...params: unknown[]): Row | undefined;
   all(...params: unknown[]): Row[];
   iterate(...params: unknown[]): IterableIterator<Row>;
+  /** Rows as arrays of the column values in SELECT order (no per-row key objects); returns the statement. */
+  raw(toggle?: boolean): Statement<unknown[]>;
 }
 
 /** An open database connection. */

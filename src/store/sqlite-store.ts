@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file (better-sqlite3, synchronous) holding everything snomctl keeps.
 import { InvalidOptionError } from '../util/errors.js';
-import { KeyStateTable } from './key-state-table.js';
+import { KeyStateTable, type SkippedKeyRow } from './key-state-table.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { PhoneTable } from './phone-table.js';
 import { RegistrationTable } from './registration-table.js';
@@ -30,6 +30,8 @@ export interface StoreOptions {
    * the commit that crosses it. Either way a commit is durable when it returns (see `synchronous`).
    */
   readonly checkpoints?: 'background' | 'inline';
+  /** Told about each stored desired key that is skipped because it no longer makes a valid state (for a log). */
+  readonly onSkippedRow?: (row: SkippedKeyRow) => void;
 }
 
 /** Time between background checkpoints (ms). */
@@ -52,12 +54,12 @@ export class SqliteStore {
   #checkpointer: WalCheckpointer | undefined;
 
   /** Use openStore. */
-  constructor(db: Database, path: string, now: () => number, checkpointer?: WalCheckpointer) {
+  constructor(db: Database, path: string, now: () => number, checkpointer?: WalCheckpointer, onSkippedRow?: (row: SkippedKeyRow) => void) {
     this.#db = db;
     this.#checkpointer = checkpointer;
     this.path = path;
     this.registrations = new RegistrationTable(db);
-    this.keys = new KeyStateTable(db, now);
+    this.keys = new KeyStateTable(db, now, onSkippedRow);
     this.users = new UserTable(db, now);
     this.phones = new PhoneTable(db, now);
   }
@@ -107,6 +109,7 @@ export function openStore(options: StoreOptions): SqliteStore {
   if (typeof now !== 'function') throw new InvalidOptionError('now', 'must be a function');
   const checkpoints = options.checkpoints ?? 'background';
   if (checkpoints !== 'background' && checkpoints !== 'inline') throw new InvalidOptionError('checkpoints', "must be 'background' or 'inline'");
+  if (options.onSkippedRow !== undefined && typeof options.onSkippedRow !== 'function') throw new InvalidOptionError('onSkippedRow', 'must be a function');
   const timeout = options.busyTimeoutMs ?? 5000;
   if (!Number.isSafeInteger(timeout) || timeout < 0 || timeout > 0x7fffffff) throw new InvalidOptionError('busyTimeoutMs', 'must be a whole number of ms');
   let db: Database;
@@ -131,7 +134,7 @@ export function openStore(options: StoreOptions): SqliteStore {
       });
       db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
     }
-    return new SqliteStore(db, options.path, now, checkpointer);
+    return new SqliteStore(db, options.path, now, checkpointer, options.onSkippedRow);
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;

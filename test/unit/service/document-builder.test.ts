@@ -36,6 +36,15 @@ test('several keys: one multi-block document in order, split only where the size
   assert.match(buildDocuments(states.map((s) => ({ ...s, format: 'mod_snom' as const })), 1300)[0]!.body.body.toString(), /\r\n\r\nk=2/);
 });
 
+test('sizes are counted in UTF-8 bytes: a limit the UTF-16 bound exceeds still holds what fits exactly', () => {
+  const states = [x({ key: '1', label: '€€' }), x({ key: '2', label: '€€' })];
+  const block = Buffer.byteLength('k=1\r\nl=€€\r\n'); // 17 bytes, 13 UTF-16 units
+  assert.deepEqual(buildDocuments(states, 2 * block + 2).map((d) => d.indexes), [[0, 1]]);
+  assert.deepEqual(buildDocuments(states, 2 * block + 1).map((d) => d.indexes), [[0], [1]]);
+  assert.equal(buildDocuments(states, 3 * 2 * 13 + 2)[0]!.body.body.toString(), 'k=1\r\nl=€€\r\n\r\nk=2\r\nl=€€\r\n');
+  assert.deepEqual(buildDocuments([], 1300), []);
+});
+
 test('property: every document decodes back to its states and stays within the limit unless one block is larger', () => {
   const state = fc.record({
     key: fc.stringMatching(/^[A-Za-z0-9]{1,4}$/),

@@ -2,12 +2,16 @@
 // several embedded profiles in one queueing per contact, only unconfirmed versions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Binding } from '../../../src/registrar/binding.js';
 import type { QueuedKey } from '../../../src/service/delivery-types.js';
 import type { EmbeddedRoute } from '../../../src/service/embedded-route.js';
 import type { KeyDeliverer } from '../../../src/service/key-deliverer.js';
 import { KeyService, type RunningProfile } from '../../../src/service/key-service.js';
 import type { RouteContact } from '../../../src/service/route.js';
+import { openDatabase } from '../../../src/store/sqlite-driver.js';
 import { openStore } from '../../../src/store/sqlite-store.js';
 
 const T0 = 1_700_000_000_000;
@@ -27,8 +31,8 @@ interface Queued {
   readonly keys: ReadonlyArray<readonly [string, string, number]>;
 }
 
-function setup(profiles: readonly string[]): { service: KeyService; store: ReturnType<typeof openStore>; queued: Queued[] } {
-  const store = openStore({ path: ':memory:', now: () => T0 });
+function setup(profiles: readonly string[], file = ':memory:'): { service: KeyService; store: ReturnType<typeof openStore>; queued: Queued[] } {
+  const store = openStore({ path: file, now: () => T0 });
   const queued: Queued[] = [];
   const embedded = {
     kind: 'embedded',
@@ -157,5 +161,23 @@ test('resyncTarget: the current versions, cause resync, to every contact of the 
   contacts = [];
   const r3 = await service.resyncTarget({ profile: 'office', user: '200', host: DOMAIN });
   assert.deepEqual([r3.pending, r3.delivered, r3.reason, r3.contacts, r3.keys.length], [true, false, 'not registered', [], 2]);
+  store.close();
+});
+
+test('reconcile: a corrupt stored row is skipped, the owner\'s other keys and the other owners still go', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'snomctl-reconcile-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'store.db');
+  const seed = openStore({ path: file, now: () => T0 });
+  for (const user of ['u1', 'u2']) seed.keys.putDesiredKeys('internal', user, DOMAIN, [{ key: '1', light: 'on' }, { key: '2', light: 'off' }]);
+  seed.close();
+  const db = openDatabase(file);
+  db.prepare("UPDATE desired_keys SET state = '{\"key\":' WHERE user = 'u1' AND key = '1'").run();
+  db.prepare("UPDATE desired_keys SET state = '{\"key\":\"2\",\"label\":\"a\\nb\"}' WHERE user = 'u2' AND key = '2'").run();
+  db.close();
+  const { service, store, queued } = setup(['internal'], file);
+  const n = await service.reconcile([binding('u1', 'sip:u1@192.0.2.1'), binding('u2', 'sip:u2@192.0.2.1')]);
+  assert.equal(n, 2);
+  assert.deepEqual(queued.map((q) => [q.user, q.keys]), [['u1', [['internal', '2', 2]]], ['u2', [['internal', '1', 3]]]]);
   store.close();
 });

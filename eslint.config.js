@@ -8,6 +8,15 @@ const BROWSER_GLOBALS = ['window', 'document', 'location', 'history', 'navigator
   'requestAnimationFrame', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'CSS', 'Event', 'Node', 'Element',
   'HTMLElement', 'KeyboardEvent', 'TextDecoderStream', 'AbortController', 'URL'];
 
+/** Rules of the type-checked code (src/ and the dashboard). */
+const TYPED_RULES = {
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': 'error',
+  '@typescript-eslint/consistent-type-imports': 'error',
+  '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+  '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+};
+
 /** The layer rule alone; test/unit/lint/layers.test.ts runs it against checked-in violating fixtures. */
 /** @type {import('eslint').Linter.Config} */
 export const layerConfig = {
@@ -26,11 +35,7 @@ export default tseslint.config(
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      ...TYPED_RULES,
       'no-control-regex': 'off',
     },
   },
@@ -43,11 +48,7 @@ export default tseslint.config(
       globals: Object.fromEntries(BROWSER_GLOBALS.map((name) => [name, 'readonly'])),
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      ...TYPED_RULES,
       'no-restricted-imports': ['error', { patterns: [{ regex: '^node:', message: 'the dashboard runs in the browser' }] }],
     },
   },

@@ -1,5 +1,6 @@
 // The shape of a validated snomctl configuration and its defaults (docs/configuration.md).
 import { SnomError } from '../../util/errors.js';
+import type { PhoneRecord } from '../../store/phone-table.js';
 
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -51,15 +52,7 @@ export interface FreeswitchConfig {
 }
 
 /** A phone's web server (the inventory used by `snom_command` for phones that are not registered). */
-export interface PhoneConfig {
-  readonly user: string;
-  readonly domain: string;
-  readonly webAddress: string;
-  readonly scheme: 'http' | 'https';
-  readonly username?: string;
-  readonly password?: string;
-  readonly insecureTls: boolean;
-}
+export type PhoneConfig = Omit<PhoneRecord, 'updatedAt'>;
 
 /** A validated configuration with defaults applied. */
 export interface SnomctlConfig {

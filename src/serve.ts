@@ -190,6 +190,7 @@ export async function startServe(config: SnomctlConfig, io: ServeIo, logger: Log
   if (sip.tcpPort !== undefined) io.out(`sip tcp ${host(sip.host, sip.tcpPort)}`);
   if (fs !== undefined) io.out(`freeswitch ${fs.connection.address} ${fs.connection.state}`);
   io.out(`api http://${host(api.address, api.port)}`);
+  io.out(`dashboard http://${host(api.address, api.port)}/`);
   io.out('ready');
   logger.info({ sip, api: { address: api.address, port: api.port }, dataDir: config.dataDir, profiles: service.profiles }, 'snomctl serve ready');
   const started = app;
@@ -253,7 +254,7 @@ Examples:
   $ snomctl serve --domain pbx.example.com --user 2000:secret
   $ snomctl serve --config /etc/snomctl/config.json --api-listen 0.0.0.0:8088 --token "$(cat /etc/snomctl/token)"
 
-Prints "sip udp HOST:PORT", "sip tcp HOST:PORT", "api http://HOST:PORT" and "ready" on stdout when listening;
+Prints "sip udp HOST:PORT", "sip tcp HOST:PORT", "api http://HOST:PORT", "dashboard http://HOST:PORT/" and "ready" on stdout when listening;
 JSON logs go to stderr. Exit codes: 0 stopped by a signal, 1 could not start, 2 bad configuration.`)
     .action(async (opts: ConfigFlags) => {
       const actual: ServeIo = io ?? {

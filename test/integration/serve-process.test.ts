@@ -21,6 +21,7 @@ test('serve starts as a real process, prints its ports, answers /healthz, stops 
     const tcp = /^sip tcp 127\.0\.0\.1:(\d+)$/m.exec(out);
     const api = /^api (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
     assert.ok(udp && tcp && api, out);
+    assert.match(out, new RegExp(`^dashboard ${api[1]}/$`, 'm'));
     assert.notEqual(Number(udp[1]), 0);
     assert.equal(udp[1], tcp[1]);
     const health = await fetch(`${api[1]}/healthz`);

@@ -174,7 +174,8 @@ export async function startServe(config: SnomctlConfig, io: ServeIo, logger: Log
   try {
     app = await buildApp({
       service, tokens: config.api.tokens, logger, commands: () => service.commands, trustedNetworks: config.api.trustedNetworks,
-      inNetworks: inTrustedNetworks, heartbeatMs: config.api.heartbeatS * 1000, redactLine: redactApiLine,
+      inNetworks: inTrustedNetworks, heartbeatMs: config.api.heartbeatS * 1000,
+      eventBufferSize: config.api.eventBufferSize, redactLine: redactApiLine,
     });
     await app.listen({ host: config.api.listen.host, port: config.api.listen.port });
   } catch (error) {

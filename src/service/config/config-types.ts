@@ -75,6 +75,8 @@ export interface SnomctlConfig {
     readonly trustedNetworks: readonly string[];
     /** Seconds between SSE heartbeat comments. */
     readonly heartbeatS: number;
+    /** Events kept for SSE replay (`Last-Event-ID`, `?since=`, `?replay=`). */
+    readonly eventBufferSize: number;
   };
   readonly delivery: {
     readonly attemptTimeoutMs?: number;
@@ -105,6 +107,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   transports: Object.freeze(['udp', 'tcp'] as const),
   apiListen: Object.freeze({ host: '127.0.0.1', port: 8088 }),
   heartbeatS: 15,
+  eventBufferSize: 1000,
   profiles: Object.freeze([Object.freeze({ name: 'internal', route: 'embedded' as const })]),
   freeswitchHost: '127.0.0.1',
   freeswitchPort: 8021,

@@ -99,12 +99,13 @@ export function validateConfig(raw: unknown, defaultDomains: readonly string[], 
   const profiles = o.profiles === undefined ? CONFIG_DEFAULTS.profiles : profileList(r, o.profiles);
   const phones = o.phones === undefined ? [] : (r.array('phones', o.phones, 100_000) ?? []).map((p, i) => phone(r, `phones[${i}]`, p)).filter((p) => p !== undefined);
 
-  const apiRaw = o.api === undefined ? {} : r.object('api', o.api, ['listen', 'tokens', 'trustedNetworks', 'heartbeatS']);
+  const apiRaw = o.api === undefined ? {} : r.object('api', o.api, ['listen', 'tokens', 'trustedNetworks', 'heartbeatS', 'eventBufferSize']);
   const apiListen = apiRaw?.listen === undefined ? CONFIG_DEFAULTS.apiListen : r.listen('api.listen', apiRaw.listen);
   const tokens = apiRaw?.tokens === undefined ? [] : (r.array('api.tokens', apiRaw.tokens, 64) ?? []).map((t, i) => (isToken(t) ? t : r.fail(`api.tokens[${i}]`, TOKEN_RULE))).filter((t) => t !== undefined);
   const trustedNetworks = apiRaw?.trustedNetworks === undefined ? [] : (r.array('api.trustedNetworks', apiRaw.trustedNetworks, 256) ?? [])
     .map((n, i) => (isNetwork(n) ? n : r.fail(`api.trustedNetworks[${i}]`, 'must be an IP address or a CIDR network (10.0.0.0/8, fd00::/8)'))).filter((n) => n !== undefined);
   const heartbeatS = apiRaw?.heartbeatS === undefined ? CONFIG_DEFAULTS.heartbeatS : r.whole('api.heartbeatS', apiRaw.heartbeatS, 1, 3600);
+  const eventBufferSize = apiRaw?.eventBufferSize === undefined ? CONFIG_DEFAULTS.eventBufferSize : r.whole('api.eventBufferSize', apiRaw.eventBufferSize, 0, 1_000_000);
   if (apiListen !== undefined && !isLoopback(apiListen.host) && tokens.length === 0) {
     r.fail('api.tokens', `the API listens on ${apiListen.host}, beyond loopback: give at least one token (--token, SNOMCTL_TOKENS or api.tokens), or listen on 127.0.0.1`);
   }
@@ -138,7 +139,7 @@ export function validateConfig(raw: unknown, defaultDomains: readonly string[], 
     dataDir: dataDir!, logLevel: logLevel!, domains, ...(realm === undefined ? {} : { realm }),
     sip: { listen: sipListen!, transports, ...(sentByHost === undefined ? {} : { sentByHost }) },
     users, profiles, phones,
-    api: { listen: apiListen!, tokens, trustedNetworks, heartbeatS: heartbeatS! },
+    api: { listen: apiListen!, tokens, trustedNetworks, heartbeatS: heartbeatS!, eventBufferSize: eventBufferSize! },
     delivery: delivery ?? {}, registrar: registrar ?? {},
     commands: { ...(concurrency === undefined ? {} : { concurrency }), web: web },
     ...(freeswitch === undefined ? {} : { freeswitch }),

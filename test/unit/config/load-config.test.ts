@@ -14,7 +14,7 @@ test('defaults with no file, env or flags', () => {
   assert.equal(c.logLevel, 'info');
   assert.deepEqual(c.domains, DOMAINS);
   assert.deepEqual(c.sip, { listen: { host: '0.0.0.0', port: 5060 }, transports: ['udp', 'tcp'] });
-  assert.deepEqual(c.api, { listen: { host: '127.0.0.1', port: 8088 }, tokens: [], trustedNetworks: [], heartbeatS: 15 });
+  assert.deepEqual(c.api, { listen: { host: '127.0.0.1', port: 8088 }, tokens: [], trustedNetworks: [], heartbeatS: 15, eventBufferSize: 1000 });
   assert.deepEqual(c.profiles, [{ name: 'internal', route: 'embedded' }]);
   assert.deepEqual(c.users, []);
   assert.deepEqual(c.phones, []);
@@ -65,6 +65,7 @@ test('each kind of bad value names its key and what is allowed', () => {
     [{ phones: [{ user: '2000', domain: 'd.example', webAddress: '192.0.2.5:0' }] }, 'phones[0].webAddress: must be HOST or HOST:PORT (IPv6 in brackets)'],
     [{ phones: [{ user: '2000', domain: 'd.example', webAddress: '[not:ip:x]:80' }] }, 'phones[0].webAddress: must be HOST or HOST:PORT (IPv6 in brackets)'],
     [{ api: { tokens: ['short'] } }, 'api.tokens[0]: must be 16..256 visible ASCII characters (no blanks)'],
+    [{ api: { eventBufferSize: 2_000_000 } }, 'api.eventBufferSize: must be a whole number from 0 to 1000000'],
     [{ api: { trustedNetworks: ['10.1.2.3/8'] } }, 'api.trustedNetworks[0]: must be an IP address or a CIDR network (10.0.0.0/8, fd00::/8)'],
     [{ delivery: { attemptTimeoutMs: -1 } }, 'delivery.attemptTimeoutMs: must be a whole number from 1 to 600000'],
     [{ delivery: { retryDelaysMs: [1, 'x'] } }, 'delivery.retryDelaysMs[1]: must be a whole number from 0 to 3600000'],
@@ -83,7 +84,7 @@ test('unknown keys are errors at every level, and every problem is reported', ()
   assert.deepEqual(errors(file({ sipListen: '1.2.3.4:5060', api: { token: ['x'] }, logLevel: 3 })), [
     'sipListen: unknown key; allowed keys here: $schema, dataDir, logLevel, domains, realm, sip, users, profiles, phones, api, delivery, registrar, commands, freeswitch',
     "logLevel: must be one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'",
-    'api.token: unknown key; allowed keys here: listen, tokens, trustedNetworks, heartbeatS',
+    'api.token: unknown key; allowed keys here: listen, tokens, trustedNetworks, heartbeatS, eventBufferSize',
   ]);
   assert.deepEqual(errors(file({ profiles: [{ name: 'x', route: 'embedded', colour: 'red' }] })), [
     'profiles[0].colour: unknown key; allowed keys here: name, route, bodyFormat, proxy, sofiaProfile',

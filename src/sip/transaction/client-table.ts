@@ -1,21 +1,38 @@
 import { newBranch } from '../ids.js';
+import { BRANCH_COOKIE } from '../via.js';
 
 /** A slot handed out by newBranch and not yet filled by add. */
 const RESERVED = Object.freeze({ key: '' });
 
+/** Where the random part of a branch made by newBranch() starts, and its length (base64url characters). */
+const RANDOM_AT = BRANCH_COOKIE.length;
+const RANDOM_LENGTH = 22;
+/** Per retired slot in #marks: the random part as three numbers of ≤ 48 bits, and the deadline. */
+const MARK = 4;
+
 /**
  * Client transactions by Via branch (RFC 3261 §17.1.3). Branches made by newBranch() end in `.<slot>`
  * (base 36), so inserting and finding this stack's own transactions are array accesses instead of
- * hash-map operations on a table that holds every transaction still in Timer K; any other branch
- * (hand-made in tests) is kept in a Map. Free slots are reused.
+ * hash-map operations; any other branch (hand-made in tests) is kept in a Map. Free slots are reused.
+ *
+ * A finished non-INVITE transaction that only waits out Timer K (§17.1.2.2) is kept as a compact
+ * Completed record instead (retire): its slot holds the CSeq method and a typed array the branch's random
+ * bits and the deadline, so the thousands of records alive at a high request rate are no heap objects.
+ * Records are swept in deadline order (expire); until then a record past its deadline no longer matches.
  */
 export class ClientTable<T extends { readonly key: string }> {
-  readonly #slots: Array<T | typeof RESERVED | undefined> = [];
+  /** A transaction, RESERVED, a retired record (its CSeq method), or free. */
+  readonly #slots: Array<T | typeof RESERVED | string | undefined> = [];
   readonly #free: number[] = [];
   readonly #others = new Map<string, T>();
+  #marks = new Float64Array(64 * MARK);
+  /** Retired slots in retirement order (= deadline order, the delay being fixed): a ring. */
+  #ring = new Int32Array(64);
+  #ringHead = 0;
+  #ringSize = 0;
   #size = 0;
 
-  /** Transactions in the table. */
+  /** Transactions in the table, retired ones included. */
   get size(): number {
     return this.#size;
   }
@@ -41,12 +58,12 @@ export class ClientTable<T extends { readonly key: string }> {
     this.#size++;
   }
 
-  /** The transaction with this branch. */
+  /** The transaction with this branch (retired ones are not transactions any more: see isRetired). */
   get(branch: string): T | undefined {
     const slot = slotOf(branch);
     if (slot >= 0) {
       const tx = this.#slots[slot];
-      if (tx !== undefined && tx !== RESERVED && tx.key === branch) return tx as T;
+      if (typeof tx === 'object' && tx !== RESERVED && tx.key === branch) return tx as T;
     }
     return this.#others.size === 0 ? undefined : this.#others.get(branch);
   }
@@ -63,10 +80,67 @@ export class ClientTable<T extends { readonly key: string }> {
     }
   }
 
-  /** A snapshot of every transaction. */
+  /**
+   * Replaces a transaction by a retired record matching its branch and `method` until `deadline` (which
+   * must not be earlier than that of any record retired before). False, with nothing changed, when the
+   * transaction does not hold a slot of a branch made by newBranch(): it then keeps its own timer.
+   */
+  retire(tx: T, method: string, deadline: number): boolean {
+    const branch = tx.key;
+    const slot = slotOf(branch);
+    if (slot < 0 || this.#slots[slot] !== tx || !ownBranch(branch, slot)) return false;
+    if ((slot + 1) * MARK > this.#marks.length) this.#growMarks(slot);
+    const m = this.#marks;
+    const at = slot * MARK;
+    const r0 = randomBits(branch, 0, 8);
+    const r1 = randomBits(branch, 8, 16);
+    const r2 = randomBits(branch, 16, RANDOM_LENGTH);
+    if (r0 < 0 || r1 < 0 || r2 < 0) return false;
+    m[at] = r0;
+    m[at + 1] = r1;
+    m[at + 2] = r2;
+    m[at + 3] = deadline;
+    this.#slots[slot] = method;
+    if (this.#ringSize === this.#ring.length) this.#growRing();
+    this.#ring[(this.#ringHead + this.#ringSize++) % this.#ring.length] = slot;
+    return true;
+  }
+
+  /** Whether a retired record before its deadline (at `now`) matches this branch and CSeq method. */
+  isRetired(branch: string, method: string, now: number): boolean {
+    const slot = slotOf(branch);
+    if (slot < 0 || this.#slots[slot] !== method || !ownBranch(branch, slot)) return false;
+    const m = this.#marks;
+    const at = slot * MARK;
+    return now < m[at + 3]! && randomBits(branch, 0, 8) === m[at] && randomBits(branch, 8, 16) === m[at + 1] &&
+      randomBits(branch, 16, RANDOM_LENGTH) === m[at + 2];
+  }
+
+  /** Drops the retired records whose deadline is ≤ `now`; returns the earliest deadline left (or Infinity). */
+  expire(now: number): number {
+    const ring = this.#ring;
+    const m = this.#marks;
+    while (this.#ringSize > 0) {
+      const slot = ring[this.#ringHead]!;
+      const deadline = m[slot * MARK + 3]!;
+      if (deadline > now) return deadline;
+      this.#ringHead = (this.#ringHead + 1) % ring.length;
+      this.#ringSize--;
+      this.#vacate(slot);
+      this.#size--;
+    }
+    return Infinity;
+  }
+
+  /** Drops every retired record at once. */
+  clearRetired(): void {
+    this.expire(Infinity);
+  }
+
+  /** A snapshot of every transaction (retired records are not included). */
   values(): T[] {
     const out: T[] = [];
-    for (const tx of this.#slots) if (tx !== undefined && tx !== RESERVED) out.push(tx as T);
+    for (const tx of this.#slots) if (typeof tx === 'object' && tx !== RESERVED) out.push(tx as T);
     for (const tx of this.#others.values()) out.push(tx);
     return out;
   }
@@ -75,7 +149,57 @@ export class ClientTable<T extends { readonly key: string }> {
     this.#slots[slot] = undefined;
     this.#free.push(slot);
   }
+
+  #growMarks(slot: number): void {
+    let n = this.#marks.length;
+    while (n < (slot + 1) * MARK) n *= 2;
+    const marks = new Float64Array(n);
+    marks.set(this.#marks);
+    this.#marks = marks;
+  }
+
+  #growRing(): void {
+    const old = this.#ring;
+    const ring = new Int32Array(old.length * 2);
+    for (let i = 0; i < this.#ringSize; i++) ring[i] = old[(this.#ringHead + i) % old.length]!;
+    this.#ring = ring;
+    this.#ringHead = 0;
+  }
 }
+
+/** Whether a branch has the shape newBranch() gives for this slot (cookie, random part, `.` + slot). */
+function ownBranch(branch: string, slot: number): boolean {
+  return branch.length === RANDOM_AT + RANDOM_LENGTH + 1 + base36Length(slot) && branch.startsWith(BRANCH_COOKIE) &&
+    branch.charCodeAt(RANDOM_AT + RANDOM_LENGTH) === 46;
+}
+
+function base36Length(n: number): number {
+  let len = 1;
+  while (n >= 36) {
+    n = Math.floor(n / 36);
+    len++;
+  }
+  return len;
+}
+
+/** The base64url characters [a, b) of a branch's random part as one number (6 bits each), or -1. */
+function randomBits(branch: string, a: number, b: number): number {
+  let n = 0;
+  for (let i = RANDOM_AT + a; i < RANDOM_AT + b; i++) {
+    const c = branch.charCodeAt(i);
+    const d = c < 128 ? BASE64URL[c]! : -1;
+    if (d < 0) return -1;
+    n = n * 64 + d;
+  }
+  return n;
+}
+
+const BASE64URL = (() => {
+  const t = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+})();
 
 /** `n.toString(36)` for a slot number, without the runtime call that Number#toString makes for radix 36. */
 function base36(n: number): string {

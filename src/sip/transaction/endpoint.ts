@@ -251,7 +251,7 @@ export class SipEndpoint implements PendingOwner, IncomingOwner {
     }
     const tx = this.layer.findClient(via.branch, cseq.method);
     if (tx === undefined) {
-      this.#dropped['stray-response']++;
+      if (!this.layer.absorbRetransmission(via.branch, cseq.method)) this.#dropped['stray-response']++;
       return;
     }
     tx.receiveResponse(res);

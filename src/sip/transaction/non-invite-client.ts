@@ -40,6 +40,7 @@ export class NonInviteClientTransaction extends BaseClientTransaction {
     this.tu = null;
     const env = this.env;
     if (this.flow.transport.reliable) this.terminate();
+    else if (env.retireClient(this, env.timers.k)) env.queue.stop(this);
     else env.queue.start(this, env.timers.k);
     tu.onResponse(response);
   }

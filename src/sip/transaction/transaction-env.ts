@@ -1,5 +1,6 @@
 import type { TimerTable } from '../timers.js';
 import type { SendTarget, SipTransport } from '../transport-types.js';
+import type { NonInviteClientTransaction } from './non-invite-client.js';
 import type { TimerQueue } from './timer-queue.js';
 
 /** Where a transaction sends: one transport and one destination (RFC 3261 §17: fixed for its life). */
@@ -32,6 +33,11 @@ export interface TransactionEnv {
   readonly stats: TransactionStats;
   /** Called exactly once when a transaction reaches Terminated: it must be forgotten (no leaks). */
   terminated(tx: Terminable): void;
+  /**
+   * A non-INVITE client transaction with its final response over UDP hands its Timer K wait (`ms`) to the
+   * layer's compact Completed record (RFC 3261 §17.1.2.2); false when it must keep its own timer.
+   */
+  retireClient(tx: NonInviteClientTransaction, ms: number): boolean;
 }
 
 /** Anything the layer keeps in a table. */

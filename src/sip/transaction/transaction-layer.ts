@@ -8,7 +8,7 @@ import type { InviteClientTransaction } from './invite-client.js';
 import { InviteServerTransaction } from './invite-server.js';
 import type { NonInviteClientTransaction } from './non-invite-client.js';
 import type { NonInviteServerTransaction } from './non-invite-server.js';
-import type { TimerQueue } from './timer-queue.js';
+import { Timer, type TimerQueue } from './timer-queue.js';
 import { createTransactionStats, type Terminable, type TransactionEnv, type TransactionStats } from './transaction-env.js';
 
 /** Either kind of client transaction. */
@@ -30,6 +30,8 @@ export class TransactionLayer implements TransactionEnv {
   readonly #servers = new Map<string, ServerTransaction>();
   readonly #invites = new Map<string, InviteServerTransaction>();
   readonly #inviteKeys = new Map<InviteServerTransaction, string>();
+  /** Sweeps the retired client records (one timer for all of them, at the earliest deadline). */
+  readonly #sweep = new Timer({ onTimer: () => this.#expireRetired() });
 
   constructor(timers: TimerTable, queue: TimerQueue) {
     this.timers = timers;
@@ -71,6 +73,25 @@ export class TransactionLayer implements TransactionEnv {
     this.#clients.add(tx);
   }
 
+  /** Replaces a finished non-INVITE client transaction by a compact Completed record for `ms` (Timer K). */
+  retireClient(tx: ClientTransaction, ms: number): boolean {
+    const queue = this.queue;
+    const now = queue.now();
+    if (!this.#clients.retire(tx, tx.method, now + ms)) return false;
+    if (!this.#sweep.active) queue.startFrom(this.#sweep, ms, now);
+    return true;
+  }
+
+  /**
+   * Whether a response that matched no client transaction is a retransmission absorbed by a retired one
+   * (same branch and CSeq method, within its Timer K): counted, and never passed to a TU (§17.1.2.2).
+   */
+  absorbRetransmission(branch: string | undefined, cseqMethod: string): boolean {
+    if (branch === undefined || !this.#clients.isRetired(branch, cseqMethod, this.queue.now())) return false;
+    this.stats.retransmissionsReceived++;
+    return true;
+  }
+
   /** The client transaction a response belongs to: same top Via branch and CSeq method (§17.1.3). */
   findClient(branch: string | undefined, cseqMethod: string): ClientTransaction | undefined {
     if (branch === undefined) return undefined;
@@ -100,10 +121,19 @@ export class TransactionLayer implements TransactionEnv {
   /** Ends every transaction at once; users of client transactions still waiting are told `closed`. */
   closeAll(): void {
     for (const tx of this.#clients.values()) tx.close();
+    this.#clients.clearRetired();
+    this.queue.stop(this.#sweep);
     for (const tx of [...this.#servers.values()]) tx.abandon();
     this.#servers.clear();
     this.#invites.clear();
     this.#inviteKeys.clear();
+  }
+
+  #expireRetired(): void {
+    const queue = this.queue;
+    const now = queue.now();
+    const next = this.#clients.expire(now);
+    if (next < Infinity) queue.startFrom(this.#sweep, next - now, now);
   }
 }
 

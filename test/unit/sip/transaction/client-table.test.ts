@@ -45,3 +45,62 @@ test('other branches go to a map; release gives a reserved slot back', () => {
   assert.equal(table.size, 0);
   assert.deepEqual(table.values(), []);
 });
+
+test('retire keeps a compact Completed record: it matches its branch and method until its deadline, then expire frees the slot', () => {
+  const table = new ClientTable<Tx>();
+  const b0 = table.newBranch();
+  const b1 = table.newBranch();
+  const t0 = { key: b0 };
+  const t1 = { key: b1 };
+  table.add(t0);
+  table.add(t1);
+  assert.equal(table.retire(t0, 'MESSAGE', 5000), true);
+  assert.equal(table.retire(t1, 'OPTIONS', 5100), true);
+  assert.equal(table.size, 2, 'retired records still count');
+  assert.equal(table.get(b0), undefined, 'a record is not a transaction');
+  assert.deepEqual(table.values(), []);
+  assert.equal(table.isRetired(b0, 'MESSAGE', 4999), true);
+  assert.equal(table.isRetired(b0, 'MESSAGE', 5000), false, 'not at or after its deadline');
+  assert.equal(table.isRetired(b0, 'OPTIONS', 0), false, 'the CSeq method must match');
+  assert.equal(table.isRetired(b1, 'OPTIONS', 5099), true);
+  // the same slot with another random part, another length or a non-canonical slot number
+  const other = b0.slice(0, 7) + (b0[7] === 'A' ? 'B' : 'A') + b0.slice(8);
+  assert.equal(table.isRetired(other, 'MESSAGE', 0), false);
+  assert.equal(table.isRetired(b0.slice(0, -1) + '00', 'MESSAGE', 0), false);
+  assert.equal(table.isRetired(b0.replace('z9hG4bK', 'z9hG4bk'), 'MESSAGE', 0), false);
+  assert.equal(table.isRetired(`${b0.slice(0, 28)}..0`, 'MESSAGE', 0), false);
+  assert.equal(table.expire(4999), 5000, 'the earliest deadline left');
+  assert.equal(table.size, 2);
+  assert.equal(table.expire(5000), 5100);
+  assert.equal(table.size, 1);
+  assert.equal(table.isRetired(b0, 'MESSAGE', 0), false, 'swept');
+  assert.ok(table.newBranch().endsWith('.0'), 'the swept slot is reused');
+  table.clearRetired();
+  assert.equal(table.size, 0);
+  assert.equal(table.isRetired(b1, 'OPTIONS', 0), false);
+  assert.equal(table.expire(Infinity), Infinity);
+});
+
+test('retire refuses transactions without a slot of their own, and the record ring grows past its first size', () => {
+  const table = new ClientTable<Tx>();
+  const foreign = { key: 'z9hG4bKhand-made' };
+  table.add(foreign);
+  assert.equal(table.retire(foreign, 'MESSAGE', 1), false);
+  assert.equal(table.get(foreign.key), foreign, 'left as it was');
+  const branches: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const b = table.newBranch();
+    const t = { key: b };
+    table.add(t);
+    assert.equal(table.retire(t, 'MESSAGE', 1000 + i), true);
+    assert.equal(table.retire(t, 'MESSAGE', 1000 + i), false, 'once only');
+    branches.push(b);
+  }
+  assert.equal(table.size, 301);
+  assert.ok(branches.every((b, i) => table.isRetired(b, 'MESSAGE', 1000 + i - 1)));
+  assert.equal(table.expire(1149), 1150);
+  assert.equal(table.size, 151);
+  assert.ok(branches.every((b, i) => table.isRetired(b, 'MESSAGE', 0) === i >= 150));
+  assert.equal(table.expire(2000), Infinity);
+  assert.equal(table.size, 1);
+});

@@ -225,6 +225,42 @@ test('finished client transactions leave every table and timer after Timer K (me
   assert.equal(clock.pendingCount, 0, 'no timer left behind');
 });
 
+test('a retransmitted final response within T4 is absorbed (never a second result); after T4 it is a stray', async () => {
+  const { udp, clock, endpoint } = setup();
+  const p = endpoint.request(message());
+  const sent = lastRequest(udp);
+  const ok = responseWire(sent, 200, 'OK');
+  udp.deliver(ok);
+  const r = await p;
+  assert.ok(r.ok && r.response.status === 200);
+  clock.advance(4999);
+  udp.deliver(ok);
+  udp.deliver(responseWire(sent, 202, 'Accepted'));
+  assert.equal(endpoint.stats().retransmissions.received, 2);
+  assert.equal(endpoint.stats().dropped['stray-response'], 0);
+  const otherMethod = Buffer.from(ok.toString('latin1').replace('CSeq: 1 MESSAGE', 'CSeq: 1 OPTIONS'), 'latin1');
+  udp.deliver(otherMethod);
+  assert.equal(endpoint.stats().dropped['stray-response'], 1, 'the CSeq method must match too');
+  assert.equal(endpoint.stats().transactions.client, 1);
+  clock.advance(1);
+  assert.equal(endpoint.stats().transactions.client, 0);
+  udp.deliver(ok);
+  assert.equal(endpoint.stats().retransmissions.received, 2);
+  assert.equal(endpoint.stats().dropped['stray-response'], 2);
+  assert.equal(clock.pendingCount, 0, 'no timer left behind');
+});
+
+test('close() drops the Completed records of finished requests', async () => {
+  const { udp, endpoint } = setup();
+  const p = endpoint.request(message());
+  udp.deliver(responseWire(lastRequest(udp), 200, 'OK'));
+  assert.ok((await p).ok);
+  assert.equal(endpoint.stats().transactions.client, 1);
+  await endpoint.close();
+  assert.deepEqual(endpoint.stats().transactions, { client: 0, server: 0 });
+  assert.equal(endpoint.layer.queue.size, 0);
+});
+
 test('sendStateless writes one message on a transport of the endpoint', () => {
   const { udp, endpoint } = setup();
   assert.equal(endpoint.sendStateless(createRequest({ method: 'ACK', uri: 'sip:a@127.0.0.2' }), udp, { address: '127.0.0.2', port: 5060 }), true);

@@ -11,7 +11,9 @@
 // compiled scenario), so what is measured is the SIP stack, not the bench. Each client's CPU time per
 // confirmed message is printed too (our process's own; SIPp's from /proc/self/stat's time of waited-for
 // children; npm sip's child measures its own): unlike the rates, it hardly moves with the machine's load.
+// A bare node:dgram loop with no SIP stack is measured too, for the record: Node's own floor on this path.
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -114,6 +116,54 @@ async function measureOurs(): Promise<Measurement> {
       };
     } finally {
       await endpoint.close();
+    }
+  });
+}
+
+/**
+ * Node's own floor, for the record (not a target): a bare node:dgram closed loop of the same 50 MESSAGEs in
+ * flight with no SIP stack at all — each request is a template with a fresh branch/tag/Call-ID encoded to
+ * bytes, each datagram received that starts with `SIP/2.0 200` sends the next one; no parsing, no
+ * transaction, no timers. Whatever a Node SIP stack does costs at least this.
+ */
+async function measureDgramFloor(): Promise<Measurement> {
+  return withPhone(async (uri, port) => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, CLIENT_HOST, resolve));
+    const local = socket.address().port;
+    const head = (n: number): string =>
+      `MESSAGE ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP ${CLIENT_HOST}:${local};branch=z9hG4bK-floor${n};rport\r\nMax-Forwards: 70\r\n` +
+      `From: <sip:bench@${CLIENT_HOST}>;tag=f${n}\r\nTo: <${uri}>\r\nCall-ID: floor${n}-${process.pid}@${CLIENT_HOST}\r\nCSeq: 1 MESSAGE\r\n` +
+      `Content-Type: application/x-buttons\r\nContent-Length: ${BODY_BYTES.length}\r\n\r\n${BODY}`;
+    let serial = 0;
+    const run = (count: number): Promise<{ ok: number; seconds: number; cpuUs: number }> => new Promise((resolve, reject) => {
+      let sent = 0;
+      let ok = 0;
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const next = (): void => {
+        if (sent++ < count) socket.send(Buffer.from(head(serial++), 'latin1'), port, PHONE_HOST);
+      };
+      const stall = setTimeout(() => reject(new Error(`dgram floor: ${ok} of ${count} answered within 30 s`)), 30_000);
+      const onMessage = (data: Buffer): void => {
+        // "SIP/2.0 200": the closed loop needs nothing more
+        if (data[8] !== 0x32 || data[9] !== 0x30 || data[10] !== 0x30) return;
+        if (++ok === count) {
+          clearTimeout(stall);
+          socket.off('message', onMessage);
+          const cpu = process.cpuUsage(cpu0);
+          resolve({ ok, seconds: (performance.now() - t0) / 1000, cpuUs: (cpu.user + cpu.system) / ok });
+        } else next();
+      };
+      socket.on('message', onMessage);
+      for (let i = 0; i < IN_FLIGHT; i++) next();
+    });
+    try {
+      await run(WARMUP);
+      const r = await run(COUNT);
+      return { rate: r.ok / r.seconds, ok: r.ok, failed: COUNT - r.ok, cpuUs: r.cpuUs, note: `${r.cpuUs.toFixed(1)} µs CPU/msg, no SIP stack` };
+    } finally {
+      socket.close();
     }
   });
 }
@@ -231,7 +281,8 @@ async function main(): Promise<void> {
   let sippUsers: Measurement | undefined;
   let npm: Measurement | string | undefined;
   // each target's lowest CPU time per message over its rounds (the round least disturbed by other work)
-  const cpu = { ours: Infinity, sipp: Infinity, npm: Infinity };
+  const cpu = { ours: Infinity, sipp: Infinity, npm: Infinity, floor: Infinity };
+  let floor: Measurement | undefined;
   const lowest = (key: keyof typeof cpu, m: Measurement): void => {
     if (m.cpuUs !== undefined && m.cpuUs < cpu[key]) cpu[key] = m.cpuUs;
   };
@@ -256,6 +307,10 @@ async function main(): Promise<void> {
       lowest('npm', n);
     }
     npm = typeof n === 'string' || npm === undefined || typeof npm === 'string' ? n : best(npm, n);
+    const f = await measureDgramFloor();
+    show(`bare node:dgram #${round}`, f);
+    lowest('floor', f);
+    floor = floor === undefined ? f : best(floor, f);
   }
   // SIPp's -r/-l mode is capped by its scheduler (about 12k calls/s here whatever -r is): measured once, for the record
   const sippRate = await measureSipp('rate', Math.min(COUNT, 30_000));
@@ -267,6 +322,10 @@ async function main(): Promise<void> {
     ` (SIPp/snomctl ${(cpu.sipp / cpu.ours).toFixed(2)}, npm sip/snomctl ${(cpu.npm / cpu.ours).toFixed(2)})`,
   );
   const sipp = Math.max(sippRate.rate, sippUsers!.rate);
+  console.log(
+    `Node's floor (bare node:dgram loop, no SIP stack): ${Math.round(floor!.rate)} msg/s = ${(floor!.rate / sipp).toFixed(2)}x SIPp, ` +
+    `${us(cpu.floor)} CPU/msg; snomctl's SIP stack adds ${us(cpu.ours - cpu.floor)} per message on top of it`,
+  );
   const fmt = (v: number): string => String(Math.round(v));
   console.log(`target sip-vs-sipp: ${fmt(ours!.rate)} msg/s vs sipp ${fmt(sipp)} msg/s = ${(ours!.rate / sipp).toFixed(2)}x (goal 1.0)`);
   if (typeof npm === 'string' || npm === undefined) console.log(`target sip-vs-npm-sip: skipped (${String(npm)}) (goal 3.0)`);

@@ -1,10 +1,10 @@
 // One contact's delivery queue: documents go out one at a time and in order, newer versions of a key
 // replace older queued ones, and retries back off.
 import type { Clock } from '../sip/timers.js';
-import type { DeliveryRecord } from '../store/key-state-table.js';
+import type { DeliveryRecord, DeliveryStatus } from '../store/key-state-table.js';
 import { buildDocuments } from './document-builder.js';
 import type { DeliveryCause, DeliveryEvent, DocumentOutcome, KeyVersion, QueuedKey } from './delivery-types.js';
-import { isRetryable, type DeliveryBody, type Route, type RouteContact, type SendError, type SendOutcome } from './route.js';
+import { isRetryable, type DeliveryBody, type KeyTarget, type Route, type RouteContact, type SendError, type SendOutcome } from './route.js';
 
 /** What a lane needs from the deliverer that owns it. */
 export interface LaneHost {
@@ -20,10 +20,42 @@ export interface LaneHost {
   /** Resolves true with a send slot, or false when the deliverer is closing. */
   acquire(): Promise<boolean>;
   release(): void;
-  mark(records: readonly DeliveryRecord[]): void;
+  /** The AbortController of one send (possibly one an earlier send gave back). */
+  controller(): AbortController;
+  /** Takes back a send's controller once the route's deliver settled; only one never aborted is reused. */
+  recycle(controller: AbortController): void;
+  /** Records the outcome of a document's keys on this lane's contact (see DocumentMarks). */
+  mark(marks: DocumentMarks): void;
   emit(event: DeliveryEvent): void;
   /** The lane has nothing queued or in flight. */
   idle(lane: DeliveryLane): void;
+}
+
+/**
+ * The delivery records of some keys on one contact, all with one status and time: kept in this form until
+ * they are written (markRecords), so a re-sync's 100,000s of records are not objects held for a second.
+ */
+export interface DocumentMarks {
+  /** The contact URI the records are for. */
+  readonly contact: string;
+  readonly entries: readonly QueuedKey[];
+  readonly status: DeliveryStatus;
+  readonly at: number;
+  /** Why, for `failed`. */
+  readonly reason?: string;
+}
+
+/** The delivery records of `marks.entries[from..to)`, in order, appended to `out`; returns `out`. */
+export function markRecords(marks: DocumentMarks, from = 0, to = marks.entries.length, out: DeliveryRecord[] = []): DeliveryRecord[] {
+  const { contact, status, at } = marks;
+  for (let i = from; i < to; i++) {
+    const e = marks.entries[i]!;
+    const { profile, user, host } = e.target;
+    out.push(status === 'failed'
+      ? { profile, user, host, key: e.state.key, contact, status, version: e.version, at, reason: marks.reason ?? '' }
+      : { profile, user, host, key: e.state.key, contact, status, version: e.version, at });
+  }
+  return out;
 }
 
 interface Current {
@@ -62,6 +94,7 @@ export class DeliveryLane {
   #timer: unknown;
   #closing = false;
   #settled: Array<() => void> = [];
+  #target: KeyTarget | undefined;
 
   constructor(host: LaneHost, route: Route, contact: RouteContact, user: string, domain: string) {
     this.#host = host;
@@ -85,12 +118,18 @@ export class DeliveryLane {
    * Queues key versions (see the class invariants) and starts sending when nothing is out. A version older
    * than the newest one on the lane is not queued: its callers follow the newer one (`superseded`); the
    * same version again (a re-sync) joins the queued or not-yet-sent entry, or is queued to go again when
-   * its document is already out. After close(), entries end `closed` at once.
+   * its document is already out. After close(), entries end `closed` at once. The lane may keep the
+   * array: the caller must not change it afterwards.
    */
   enqueue(entries: readonly QueuedKey[]): void {
     if (this.#closing) {
       const result = this.#failure('closed', 'the service is closing', 0);
       for (const e of entries) resolveAll(e, result);
+      return;
+    }
+    if (this.#current === undefined && this.#queued.size === 0 && entries.length > 0 && distinctKeys(entries)) {
+      // an idle lane (a re-sync of a phone): the entries are the queue as they are
+      this.#start(entries);
       return;
     }
     const cur = this.#current;
@@ -189,10 +228,18 @@ export class DeliveryLane {
       return;
     }
     const entries = [...this.#queued.values()];
+    this.#queued.clear();
+    this.#start(entries);
+  }
+
+  /** Sends the first document of `entries` (the queue, in order; nothing out); the others stay queued. */
+  #start(entries: readonly QueuedKey[]): void {
     const docs = buildDocuments(entries, this.#host.maxDocumentBytes);
     const first = docs[0]!;
-    const chosen = first.indexes.map((i) => entries[i]!);
-    for (const e of chosen) this.#queued.delete(entryKey(e));
+    // documents take the entries in order: the first one carries a prefix of them
+    const taken = first.indexes.length;
+    const chosen = taken === entries.length ? entries : entries.slice(0, taken);
+    for (let i = taken; i < entries.length; i++) this.#queued.set(entryKey(entries[i]!), entries[i]!);
     const cur: Current = { entries: chosen, body: first.body, superseded: new Set(), phase: 'waiting', attempts: 0, controller: undefined, abortReason: undefined };
     this.#current = cur;
     void this.#send(cur);
@@ -213,21 +260,26 @@ export class DeliveryLane {
     }
     cur.phase = 'sending';
     cur.attempts++;
-    const controller = new AbortController();
+    const controller = this.#host.controller();
     cur.controller = controller;
     let outcome: SendOutcome;
     try {
-      outcome = await this.route.deliver(
-        { profile: cur.entries[0]!.target.profile, user: this.#user, host: this.#domain },
-        this.contact, cur.body, { timeoutMs: this.#host.attemptTimeoutMs, signal: controller.signal },
-      );
+      outcome = await this.route.deliver(this.#targetOf(cur.entries[0]!.target.profile), this.contact, cur.body, { timeoutMs: this.#host.attemptTimeoutMs, signal: controller.signal });
     } catch (error) {
       outcome = { ok: false, error: 'invalid-request', message: error instanceof Error ? error.message : 'send failed', destination: this.contact.destination, latencyMs: 0 };
     } finally {
       this.#host.release();
     }
     cur.controller = undefined;
+    this.#host.recycle(controller);
     this.#settle(cur, outcome);
+  }
+
+  /** The KeyTarget of this lane's MESSAGEs under `profile` (the last one is kept: a lane seldom serves two profiles). */
+  #targetOf(profile: string): KeyTarget {
+    const t = this.#target;
+    if (t !== undefined && t.profile === profile) return t;
+    return (this.#target = { profile, user: this.#user, host: this.#domain });
   }
 
   #settle(cur: Current, outcome: SendOutcome): void {
@@ -236,7 +288,7 @@ export class DeliveryLane {
       this.#finishClosed(cur);
       return;
     }
-    const live = cur.entries.filter((e) => !cur.superseded.has(e));
+    const live = cur.superseded.size === 0 ? cur.entries : cur.entries.filter((e) => !cur.superseded.has(e));
     if (cur.abortReason === 'superseded' || live.length === 0) {
       this.#event(cur, 'superseded', outcome);
       this.#current = undefined;
@@ -245,7 +297,7 @@ export class DeliveryLane {
     }
     const now = this.#host.now();
     if (outcome.ok && outcome.status >= 200 && outcome.status < 300) {
-      this.#host.mark(live.map((e) => this.#record(e, 'delivered', now)));
+      this.#host.mark({ contact: this.contact.uri, entries: live, status: 'delivered', at: now });
       const result = this.#result(outcome, cur.attempts);
       for (const e of live) resolveAll(e, result);
       this.#event(cur, 'delivered', outcome);
@@ -268,7 +320,7 @@ export class DeliveryLane {
       return;
     }
     if (isRetryable(outcome) && cur.attempts <= delays.length) {
-      if (cur.attempts === 1) this.#host.mark(live.map((e) => this.#record(e, 'pending', now)));
+      if (cur.attempts === 1) this.#host.mark({ contact: this.contact.uri, entries: live, status: 'pending', at: now });
       this.#event(cur, 'retrying', outcome);
       cur.phase = 'backoff';
       this.#timer = this.#host.timers.setTimeout(() => {
@@ -282,7 +334,7 @@ export class DeliveryLane {
       return;
     }
     const reason = failureReason(outcome, cur.attempts);
-    this.#host.mark(live.map((e) => ({ ...this.#record(e, 'failed', now), reason })));
+    this.#host.mark({ contact: this.contact.uri, entries: live, status: 'failed', at: now, reason });
     const result = this.#result(outcome, cur.attempts);
     for (const e of live) resolveAll(e, result);
     this.#event(cur, 'failed', outcome, reason);
@@ -302,7 +354,7 @@ export class DeliveryLane {
   #closeEntries(entries: readonly QueuedKey[]): void {
     if (entries.length === 0) return;
     const now = this.#host.now();
-    this.#host.mark(entries.map((e) => this.#record(e, 'pending', now)));
+    this.#host.mark({ contact: this.contact.uri, entries, status: 'pending', at: now });
     const result = this.#failure('closed', 'the service closed before the key was delivered', 0);
     for (const e of entries) resolveAll(e, result);
   }
@@ -321,13 +373,12 @@ export class DeliveryLane {
     this.#timer = undefined;
   }
 
-  #record(e: QueuedKey, status: 'delivered' | 'pending' | 'failed', at: number): DeliveryRecord {
-    return { profile: e.target.profile, user: e.target.user, host: e.target.host, key: e.state.key, contact: this.contact.uri, status, version: e.version, at };
-  }
-
   #result(outcome: SendOutcome, attempts: number): DocumentOutcome {
-    const base = { contact: this.contact.uri, destination: outcome.destination, latencyMs: outcome.latencyMs, attempts, superseded: false };
-    return outcome.ok ? { ...base, status: outcome.status, reason: outcome.reason } : { ...base, error: outcome.error, message: outcome.message };
+    const contact = this.contact.uri;
+    const { destination, latencyMs } = outcome;
+    return outcome.ok
+      ? { contact, destination, latencyMs, attempts, superseded: false, status: outcome.status, reason: outcome.reason }
+      : { contact, destination, latencyMs, attempts, superseded: false, error: outcome.error, message: outcome.message };
   }
 
   #failure(error: SendError, message: string, attempts: number): DocumentOutcome {
@@ -335,29 +386,62 @@ export class DeliveryLane {
   }
 
   #eventBase(cur: Current): Omit<DeliveryEvent, 'status' | 'latencyMs'> {
-    const keys: KeyVersion[] = cur.entries.map((e) => ({ profile: e.target.profile, key: e.state.key, version: e.version }));
-    const cause: DeliveryCause = cur.entries[0]?.cause ?? 'bind';
-    return { user: this.#user, host: this.#domain, contact: this.contact.uri, destination: this.contact.destination, keys, attempt: cur.attempts, cause, at: this.#host.now() };
+    return {
+      user: this.#user, host: this.#domain, contact: this.contact.uri, destination: this.contact.destination, keys: keyVersions(cur.entries),
+      attempt: cur.attempts, cause: cur.entries[0]?.cause ?? 'bind', at: this.#host.now(),
+    };
   }
 
   #event(cur: Current, status: DeliveryEvent['status'], outcome: SendOutcome, reason?: string): void {
-    const extra = outcome.ok ? { sipStatus: outcome.status, reason: reason ?? outcome.reason } : { error: outcome.error, reason: reason ?? outcome.message };
-    this.#host.emit({ ...this.#eventBase(cur), destination: outcome.destination, status, latencyMs: outcome.latencyMs, ...extra });
+    const keys = keyVersions(cur.entries);
+    const cause: DeliveryCause = cur.entries[0]?.cause ?? 'bind';
+    const at = this.#host.now();
+    const user = this.#user;
+    const host = this.#domain;
+    const contact = this.contact.uri;
+    const { destination, latencyMs } = outcome;
+    this.#host.emit(outcome.ok
+      ? { user, host, contact, destination, keys, attempt: cur.attempts, cause, at, status, latencyMs, sipStatus: outcome.status, reason: reason ?? outcome.reason }
+      : { user, host, contact, destination, keys, attempt: cur.attempts, cause, at, status, latencyMs, error: outcome.error, reason: reason ?? outcome.message });
   }
+}
+
+/** Whether no two entries are the same key of the same profile (small batches only; false for large ones). */
+function distinctKeys(entries: readonly QueuedKey[]): boolean {
+  if (entries.length > 32) return false;
+  for (let i = 1; i < entries.length; i++) {
+    const a = entries[i]!;
+    for (let j = 0; j < i; j++) {
+      const b = entries[j]!;
+      if (a.state.key === b.state.key && a.target.profile === b.target.profile) return false;
+    }
+  }
+  return true;
+}
+
+function keyVersions(entries: readonly QueuedKey[]): KeyVersion[] {
+  const keys: KeyVersion[] = new Array<KeyVersion>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    keys[i] = { profile: e.target.profile, key: e.state.key, version: e.version };
+  }
+  return keys;
 }
 
 /** Moves the callers waiting on `from` to `to`; with `superseded`, all of them get a superseded outcome. */
 function moveWaiters(from: QueuedKey, to: QueuedKey, superseded: boolean): void {
   if (from === to) return;
-  if (from.waiters.length > 0) (superseded ? to.supersededWaiters : to.waiters).push(...from.waiters.splice(0));
-  if (from.supersededWaiters.length > 0) to.supersededWaiters.push(...from.supersededWaiters.splice(0));
+  if (from.waiters !== undefined && from.waiters.length > 0) {
+    (superseded ? (to.supersededWaiters ??= []) : (to.waiters ??= [])).push(...from.waiters.splice(0));
+  }
+  if (from.supersededWaiters !== undefined && from.supersededWaiters.length > 0) (to.supersededWaiters ??= []).push(...from.supersededWaiters.splice(0));
 }
 
 /** Answers every caller waiting on an entry: its own waiters plain, those of replaced versions `superseded`. */
 function resolveAll(e: QueuedKey, outcome: DocumentOutcome): void {
-  // start-up re-syncs queue 100,000s of entries nobody waits for: no array copies for them
-  if (e.waiters.length > 0) for (const w of e.waiters.splice(0)) w(outcome);
-  if (e.supersededWaiters.length === 0) return;
+  // start-up re-syncs queue 100,000s of entries nobody waits for: no arrays at all for them
+  if (e.waiters !== undefined && e.waiters.length > 0) for (const w of e.waiters.splice(0)) w(outcome);
+  if (e.supersededWaiters === undefined || e.supersededWaiters.length === 0) return;
   const superseded = { ...outcome, superseded: true };
   for (const w of e.supersededWaiters.splice(0)) w(superseded);
 }

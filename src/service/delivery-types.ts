@@ -1,6 +1,6 @@
 // What the delivery machinery queues, reports and returns.
 import type { KeyState } from '../snom/key-state.js';
-import type { BodyFormat } from './document-builder.js';
+import type { BodyFormat, EncodedKeyState } from './document-builder.js';
 import type { KeyTarget, SendError } from './route.js';
 
 /** A key version to deliver to one contact. */
@@ -30,13 +30,15 @@ export interface DocumentOutcome {
 /** A key version queued on a lane, and the callers waiting for its outcome on that lane. */
 export interface QueuedKey {
   readonly target: KeyTarget;
-  readonly state: KeyState;
+  /** The state, or (start-up re-sync) its stored encoded block. */
+  readonly state: KeyState | EncodedKeyState;
   readonly version: number;
   readonly format: BodyFormat;
   readonly cause: DeliveryCause;
-  readonly waiters: Array<(outcome: DocumentOutcome) => void>;
+  /** Made when the first caller waits (a start-up re-sync queues 100,000s of entries nobody waits for). */
+  waiters?: Array<(outcome: DocumentOutcome) => void>;
   /** Waiters that came from a replaced (older) version: their outcome says `superseded`. */
-  readonly supersededWaiters: Array<(outcome: DocumentOutcome) => void>;
+  supersededWaiters?: Array<(outcome: DocumentOutcome) => void>;
 }
 
 /**

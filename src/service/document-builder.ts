@@ -1,15 +1,23 @@
 // Turns queued key states into x-buttons bodies: one multi-block document, split only at a size limit.
-import { NO_LENGTH_LIMITS, X_BUTTONS_FIELDS, type KeyState } from '../snom/key-state.js';
-import { X_BUTTONS_CONTENT_TYPE, encodeModSnom } from '../snom/x-buttons.js';
-import { CONTROL_CHARS } from '../util/text.js';
+import { NO_LENGTH_LIMITS, type KeyState } from '../snom/key-state.js';
+import { X_BUTTONS_CONTENT_TYPE, decodeXButtons, encodeModSnom, encodeXButtonsBlock } from '../snom/x-buttons.js';
 import type { DeliveryBody } from './route.js';
 
 /** How a profile writes single-key documents: the Snom specification's CRLF, or mod_snom's exact LF bytes. */
 export type BodyFormat = 'x-buttons' | 'mod_snom';
 
+/**
+ * A key state already encoded as its x-buttons block (encodeXButtonsBlock's CRLF lines), as the store keeps
+ * it beside the state: a start-up re-sync sends it without decoding, validating or encoding the state again.
+ */
+export interface EncodedKeyState {
+  readonly key: string;
+  readonly block: string;
+}
+
 /** One key state to put in a document. */
 export interface DocumentEntry {
-  readonly state: KeyState;
+  readonly state: KeyState | EncodedKeyState;
   /** The format of the entry's profile. */
   readonly format: BodyFormat;
 }
@@ -20,7 +28,6 @@ export interface BuiltDocument {
   readonly body: DeliveryBody;
 }
 
-const FIELDS = [...X_BUTTONS_FIELDS];
 const MOD_SNOM_FIELDS = new Set(['key', 'light', 'label', 'action', 'number']);
 
 /**
@@ -29,8 +36,9 @@ const MOD_SNOM_FIELDS = new Set(['key', 'light', 'label', 'action', 'number']);
  * §2.1, CRLF lines, an empty line between blocks). A document of one entry whose format is `mod_snom` and
  * whose state mod_snom could express (light and label; action name and number both or neither) gets
  * mod_snom's LF body byte for byte (encodeModSnom). States were validated on the way in (bindKey, or
- * the store's read); blocks are written here without validating again — a re-sync writes 100,000s of
- * them — but a value with a control character still throws rather than reach the wire.
+ * the store's read, which checks a stored block with isXButtonsBlock and uses it as is); blocks are written
+ * here without validating again — a re-sync writes 100,000s of them — but a value with a control character
+ * still throws rather than reach the wire.
  */
 export function buildDocuments(entries: readonly DocumentEntry[], maxBytes: number): BuiltDocument[] {
   if (entries.length === 1) {
@@ -72,24 +80,19 @@ function body(text: string): DeliveryBody {
 }
 
 /** One block, CRLF lines, in encodeXButtons' field order (k c l a n o d f i b m, then extra fields). */
-function blockText(state: KeyState): string {
-  let out = '';
-  for (let i = 0; i < FIELDS.length; i++) {
-    const field = FIELDS[i]!;
-    const value = state[field.property];
-    if (value !== undefined) out += line(field.name, value);
-  }
-  for (const field of state.extra ?? []) out += line(field.name, field.value);
-  return out;
-}
-
-function line(name: string, value: string): string {
-  if (CONTROL_CHARS.test(value)) throw new TypeError(`the ${name}= value holds a control character`);
-  return `${name}=${value}\r\n`;
+function blockText(state: KeyState | EncodedKeyState): string {
+  return 'block' in state ? state.block : encodeXButtonsBlock(state);
 }
 
 /** mod_snom's body for a state it could have sent, else undefined. */
-function modSnomText(state: KeyState): string | undefined {
+function modSnomText(stored: KeyState | EncodedKeyState): string | undefined {
+  let state: KeyState;
+  if ('block' in stored) {
+    // a lone key of a mod_snom profile read as its block: its state again (our own encoding decodes back)
+    const decoded = decodeXButtons(stored.block);
+    if (!decoded.ok || decoded.value.length !== 1) return undefined;
+    state = decoded.value[0]!;
+  } else state = stored;
   for (const k of Object.keys(state)) if (!MOD_SNOM_FIELDS.has(k)) return undefined;
   if (state.light === undefined || state.label === undefined) return undefined;
   if ((state.action === undefined) !== (state.number === undefined)) return undefined;

@@ -3,6 +3,7 @@ import { deliveryTargetOf, type Binding, type DeliveryTarget } from '../registra
 import { domainKey } from '../registrar/registrar-options.js';
 import type { Registrar } from '../registrar/registrar.js';
 import type { SipEndpoint } from '../sip/transaction/endpoint.js';
+import type { Destination } from '../sip/transaction/endpoint-types.js';
 import type { SipTransport } from '../sip/transport-types.js';
 import { bareHost, parseUri, type SipUri } from '../sip/uri.js';
 import { aorUri, buttonsMessage, destinationText, ownContact, requestUriFrom, toSendOutcome, transportFor } from './message-request.js';
@@ -26,6 +27,8 @@ interface BindingContact extends RouteContact {
   readonly target: DeliveryTarget;
   /** `sip:user@domain`, made at the first send. */
   aor: string | undefined;
+  /** The endpoint's Destination for `target`, made at the first send. */
+  sendTo: Destination | undefined;
 }
 
 /**
@@ -81,6 +84,7 @@ export class EmbeddedRoute implements Route {
       binding: b,
       target: t,
       aor: undefined,
+      sendTo: undefined,
     };
     return contact;
   }
@@ -125,11 +129,13 @@ export class EmbeddedRoute implements Route {
     const transport = transportFor(endpoint.transports, t.transport);
     const aor = target.user === c.user && target.host === c.domain ? (c.aor ??= aorUri(target.user, target.host)) : aorUri(target.user, target.host);
     const request = buttonsMessage(c.uri, aor, transport === undefined ? undefined : this.#ownContact(transport), body);
-    const result = await endpoint.request(request, {
-      destination: { transport: t.transport, host: t.address, port: t.port },
-      timeoutMs: options.timeoutMs,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
+    const to = same ? (c.sendTo ??= destinationOf(t)) : destinationOf(t);
+    const { timeoutMs, signal } = options;
+    const result = await endpoint.request(request, signal === undefined ? { destination: to, timeoutMs } : { destination: to, timeoutMs, signal });
     return toSendOutcome(result, destination);
   }
+}
+
+function destinationOf(t: DeliveryTarget): Destination {
+  return { transport: t.transport, host: t.address, port: t.port };
 }

@@ -1,8 +1,9 @@
 // Owns the delivery lanes: one per contact, a global limit on sends in flight, batched store marks.
+import { getEventListeners } from 'node:events';
 import type { Clock } from '../sip/timers.js';
 import type { DeliveryRecord, KeyStateTable } from '../store/key-state-table.js';
 import type { DeliveryEvent, DocumentOutcome, QueuedKey } from './delivery-types.js';
-import { DeliveryLane, type LaneHost } from './delivery-lane.js';
+import { DeliveryLane, markRecords, type DocumentMarks, type LaneHost } from './delivery-lane.js';
 import type { Route, RouteContact, SendError } from './route.js';
 
 /** Settings of a KeyDeliverer. */
@@ -34,6 +35,8 @@ const MARK_MAX_PENDING = 100_000;
 const MARK_CHUNK = 512;
 /** First wait before writing (ms). */
 const MARK_DELAY_MS = 10;
+/** Send controllers kept for reuse at most (about the sends in flight). */
+const MAX_SPARE_CONTROLLERS = 1024;
 
 /**
  * Routes key versions to per-contact lanes (see DeliveryLane), limits concurrent sends (a burst such as a
@@ -52,12 +55,19 @@ export class KeyDeliverer implements LaneHost {
   readonly #lanes = new Map<string, DeliveryLane>();
   #free: number;
   readonly #waiting: Array<(ok: boolean) => void> = [];
-  /** Delivery records to write; those before #marksHead are written (the array is dropped once all are). */
-  #marks: DeliveryRecord[] = [];
+  /**
+   * Delivery records to write, per document: those before #marksHead are written, and the first
+   * #markOffset records of the one at #marksHead (the array is dropped once all are).
+   */
+  #marks: DocumentMarks[] = [];
   #marksHead = 0;
+  #markOffset = 0;
+  #pendingMarks = 0;
   #markTimer: NodeJS.Timeout | undefined;
   #oldestMark = 0;
   #closing = false;
+  /** Controllers of finished sends, never aborted and without listeners: a re-sync makes 10,000s of sends. */
+  readonly #spareControllers: AbortController[] = [];
 
   constructor(options: KeyDelivererOptions) {
     this.#o = options;
@@ -80,6 +90,7 @@ export class KeyDeliverer implements LaneHost {
   /**
    * Queues key versions for one contact of a route; each entry's waiters get the outcome of the document
    * that carried it. `user`/`domain` make the From of the MESSAGEs. After close(), entries end `closed`.
+   * The lane may keep the `entries` array: do not change it afterwards.
    */
   enqueue(route: Route, contact: RouteContact, user: string, domain: string, entries: readonly QueuedKey[]): void {
     if (entries.length === 0) return;
@@ -87,7 +98,7 @@ export class KeyDeliverer implements LaneHost {
       const closed: DocumentOutcome = {
         contact: contact.uri, destination: contact.destination, error: 'closed', message: 'the service is closing', latencyMs: 0, attempts: 0, superseded: false,
       };
-      for (const e of entries) for (const w of [...e.waiters.splice(0), ...e.supersededWaiters.splice(0)]) w(closed);
+      for (const e of entries) for (const w of [...e.waiters?.splice(0) ?? [], ...e.supersededWaiters?.splice(0) ?? []]) w(closed);
       return;
     }
     let lane = this.#lanes.get(contact.id);
@@ -140,16 +151,28 @@ export class KeyDeliverer implements LaneHost {
     else this.#free++;
   }
 
-  mark(records: readonly DeliveryRecord[]): void {
-    if (records.length === 0) return;
-    if (this.pendingMarks === 0) this.#oldestMark = performance.now();
-    for (const r of records) this.#marks.push(r);
+  controller(): AbortController {
+    return this.#spareControllers.pop() ?? new AbortController();
+  }
+
+  recycle(controller: AbortController): void {
+    if (controller.signal.aborted || this.#spareControllers.length >= MAX_SPARE_CONTROLLERS) return;
+    // a route that left a listener on the signal would hear a later send's abort: not reused then
+    if (getEventListeners(controller.signal, 'abort').length > 0) return;
+    this.#spareControllers.push(controller);
+  }
+
+  mark(marks: DocumentMarks): void {
+    if (marks.entries.length === 0) return;
+    if (this.#pendingMarks === 0) this.#oldestMark = performance.now();
+    this.#marks.push(marks);
+    this.#pendingMarks += marks.entries.length;
     this.#markTimer ??= setTimeout(() => this.#backgroundFlush(), MARK_DELAY_MS);
   }
 
   /** Delivery records not written yet. */
   get pendingMarks(): number {
-    return this.#marks.length - this.#marksHead;
+    return this.#pendingMarks;
   }
 
   /** Writes every queued delivery record now. */
@@ -172,16 +195,21 @@ export class KeyDeliverer implements LaneHost {
   }
 
   #writeChunk(): void {
-    const all = this.#marks;
-    const end = Math.min(all.length, this.#marksHead + MARK_CHUNK);
-    const batch = this.#marksHead === 0 && end === all.length ? all : all.slice(this.#marksHead, end);
-    if (end === all.length) {
+    const batch: DeliveryRecord[] = [];
+    while (batch.length < MARK_CHUNK && this.#marksHead < this.#marks.length) {
+      const m = this.#marks[this.#marksHead]!;
+      const end = Math.min(m.entries.length, this.#markOffset + MARK_CHUNK - batch.length);
+      markRecords(m, this.#markOffset, end, batch);
+      if (end === m.entries.length) {
+        this.#marksHead++;
+        this.#markOffset = 0;
+      } else this.#markOffset = end;
+    }
+    this.#pendingMarks -= batch.length;
+    if (this.#marksHead === this.#marks.length) {
       this.#marks = [];
       this.#marksHead = 0;
-    } else {
-      this.#marksHead = end;
-      this.#oldestMark = performance.now();
-    }
+    } else this.#oldestMark = performance.now();
     try {
       this.#o.keys.recordDeliveries(batch);
     } catch (error) {

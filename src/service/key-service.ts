@@ -5,7 +5,7 @@ import { validateXButtonsDocument, type KeyState, type KeyStateValidationOptions
 import { scanHost } from '../sip/uri.js';
 import type { DesiredKey, KeyStateTable } from '../store/key-state-table.js';
 import { findControlChar } from '../util/text.js';
-import type { BodyFormat } from './document-builder.js';
+import type { BodyFormat, EncodedKeyState } from './document-builder.js';
 import type { BindKeyResult, ContactResult, DeliveryCause, DocumentOutcome, QueuedKey } from './delivery-types.js';
 import type { EmbeddedRoute } from './embedded-route.js';
 import type { KeyDeliverer } from './key-deliverer.js';
@@ -133,7 +133,7 @@ export class KeyService {
       const waits: Array<Promise<DocumentOutcome>> = [];
       const entries = list.map((d): QueuedKey => {
         const entry = this.#entry(target, d.state, d.version, profile.format, cause);
-        waits.push(new Promise((resolve) => entry.waiters.push(resolve)));
+        waits.push(new Promise((resolve) => (entry.waiters ??= []).push(resolve)));
         return entry;
       });
       this.#p.deliverer.enqueue(profile.route, contact, target.user, target.host, entries);
@@ -188,7 +188,8 @@ export class KeyService {
       const last = index === embedded.length - 1;
       let after: { user: string; host: string } | undefined;
       for (;;) {
-        const page = this.#p.keys.ownerKeySets(profile.name, after, RECONCILE_PAGE);
+        // the keys as their stored blocks: sent as they are (no JSON, validation or encoding per key)
+        const page = this.#p.keys.encodedKeySets(profile.name, after, RECONCILE_PAGE);
         for (const set of page) {
           const owners = byOwner.get(`${set.user}\n${set.host}`);
           if (owners === undefined) continue;
@@ -202,7 +203,7 @@ export class KeyService {
             const earlier = held.get(contact.id);
             const entries = earlier?.entries ?? [];
             for (const d of set.keys) {
-              if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#entry(target, d.state, d.version, profile.format, 'startup'));
+              if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#entry(target, d, d.version, profile.format, 'startup'));
             }
             if (!last) {
               if (earlier === undefined && entries.length > 0) held.set(contact.id, { binding, contact, entries });
@@ -261,8 +262,8 @@ export class KeyService {
     return this.#entry({ profile: d.profile, user: d.user, host: d.host }, d.state, d.version, profile.format, cause);
   }
 
-  #entry(target: KeyTarget, state: KeyState, version: number, format: BodyFormat, cause: DeliveryCause): QueuedKey {
-    return { target, state, version, format, cause, waiters: [], supersededWaiters: [] };
+  #entry(target: KeyTarget, state: KeyState | EncodedKeyState, version: number, format: BodyFormat, cause: DeliveryCause): QueuedKey {
+    return { target, state, version, format, cause };
   }
 }
 

@@ -1,5 +1,6 @@
 // Encoding and decoding of `application/x-buttons` bodies (snom-protocol.md §1.2, §2.1).
 import { SnomError, err, ok, type Result } from '../util/errors.js';
+import { CONTROL_CHARS } from '../util/text.js';
 import {
   KeyStateError,
   NO_LENGTH_LIMITS,
@@ -38,16 +39,48 @@ export class XButtonsParseError extends SnomError<'SNOM_ERR_XBUTTONS_PARSE'> {
 export function encodeXButtons(doc: XButtonsDocument, options?: KeyStateValidationOptions): Result<string, KeyStateError> {
   const valid = validateXButtonsDocument(doc, options);
   if (!valid.ok) return valid;
+  return ok(valid.value.map(encodeXButtonsBlock).join('\r\n'));
+}
+
+/**
+ * One block of a state that passed validateKeyState (§2.1): CRLF lines in X_BUTTONS_FIELDS order, then the
+ * extra fields; no empty line. It does not validate again (a re-sync writes 100,000s of blocks) but still
+ * throws TypeError for a value or name with a control character rather than let it reach the wire.
+ */
+export function encodeXButtonsBlock(state: KeyState): string {
   let out = '';
-  for (const [index, state] of valid.value.entries()) {
-    if (index > 0) out += '\r\n';
-    for (const { name, property } of X_BUTTONS_FIELDS) {
-      const value = state[property];
-      if (value !== undefined) out += `${name}=${value}\r\n`;
-    }
-    for (const field of state.extra ?? []) out += `${field.name}=${field.value}\r\n`;
+  for (let i = 0; i < X_BUTTONS_FIELDS.length; i++) {
+    const field = X_BUTTONS_FIELDS[i]!;
+    const value = state[field.property];
+    if (value !== undefined) out += blockLine(field.name, value);
   }
-  return ok(out);
+  const extra = state.extra;
+  if (extra === undefined) return out;
+  for (let i = 0; i < extra.length; i++) {
+    const { name, value } = extra[i]!;
+    if (CONTROL_CHARS.test(name)) throw new TypeError('an extra field name holds a control character');
+    out += blockLine(name, value);
+  }
+  return out;
+}
+
+function blockLine(name: string, value: string): string {
+  if (CONTROL_CHARS.test(value)) throw new TypeError(`the ${name}= value holds a control character`);
+  return `${name}=${value}\r\n`;
+}
+
+/** A stored block is sent as is only when it is one well-formed block: CRLF lines `name=value`, no other control character. */
+const BLOCK_TEXT = /^k=[^\u0000-\u001f\u007f-\u009f]*\r\n(?:[^\u0000-\u001f\u007f-\u009f=]+=[^\u0000-\u001f\u007f-\u009f]*\r\n)*$/u;
+
+/**
+ * Whether `text` is one x-buttons block for `key` as encodeXButtonsBlock writes it: starts with `k=<key>`,
+ * CRLF lines of `name=value`, no empty line and no other control character. A cheap guard for encoded
+ * text read back from storage (it checks the shape, not the field values).
+ */
+export function isXButtonsBlock(text: string, key: string): boolean {
+  // no match object or substring per call: a re-sync checks 100,000s of blocks
+  const n = key.length;
+  return text.charCodeAt(n + 2) === 0x0d && text.startsWith(key, 2) && text.startsWith('k=') && BLOCK_TEXT.test(text);
 }
 
 /** mod_snom's argument names for the properties encodeModSnom writes. */

@@ -1,5 +1,6 @@
 // Desired key states (what each key should show) and their per-contact delivery state.
 import { NO_LENGTH_LIMITS, validateKeyState, type KeyState } from '../snom/key-state.js';
+import { encodeXButtonsBlock, isXButtonsBlock } from '../snom/x-buttons.js';
 import { err, type Result } from '../util/errors.js';
 import { CONTROL_CHARS } from '../util/text.js';
 import type { Database, Statement } from './sqlite-driver.js';
@@ -48,6 +49,20 @@ export interface OwnerKeySet extends KeyOwner {
   readonly delivered: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
+/** A desired key as its stored x-buttons block (encodeXButtonsBlock's CRLF lines). */
+export interface EncodedDesiredKey {
+  readonly key: string;
+  readonly version: number;
+  readonly block: string;
+}
+
+/** An owner's desired keys as blocks (natural key order) and, per contact, the versions it confirmed. */
+export interface EncodedKeySet extends KeyOwner {
+  readonly keys: readonly EncodedDesiredKey[];
+  /** contact URI → key → delivered version */
+  readonly delivered: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
 /** A stored desired key that was skipped on read: its JSON or its state is not valid (the row is left as is). */
 export interface SkippedKeyRow extends KeyOwner {
   readonly key: string;
@@ -59,6 +74,8 @@ interface DeliveryRow { profile: string; user: string; host: string; key: string
 type PendingRow = DeliveryRow & { desired_version: number; state: string };
 interface OwnerRow { user: string; host: string; keys: string | null; delivered: string | null }
 
+const NOTHING_DELIVERED: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
+
 /** Rows per multi-row upsert statement of recordDeliveries (9 parameters each). */
 const MARK_ROWS = 32;
 const MARK_COLUMNS = '(profile, user, host, key, contact, status, version, at, reason)';
@@ -68,7 +85,6 @@ const MARK_UPSERT = `ON CONFLICT (profile, user, host, key, contact) DO UPDATE S
 
 const MAX_REASON = 1000;
 const KEY_ORDER = new Intl.Collator('en', { numeric: true });
-const PLAIN_NUMBER = /^(?:0|[1-9][0-9]{0,14})$/u;
 
 /**
  * The desired_keys and key_deliveries tables. putDesiredKeys writes a whole set in one transaction;
@@ -86,6 +102,7 @@ export class KeyStateTable {
   readonly #deleteDeliveries: Statement;
   readonly #pending: Statement<PendingRow>;
   readonly #owners: Statement<OwnerRow>;
+  readonly #ownerBlocks: Statement<OwnerRow>;
   readonly #markRows: Statement;
   readonly #db: Database;
   readonly #markStatements = new Map<number, Statement>();
@@ -102,7 +119,7 @@ export class KeyStateTable {
     this.#onSkipped = onSkipped;
     this.#db = db;
     this.#nextVersion = db.prepare<{ value: number }>("UPDATE counters SET value = value + 1 WHERE name = 'key_version' RETURNING value");
-    this.#putDesired = db.prepare('INSERT OR REPLACE INTO desired_keys (profile, user, host, key, version, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#putDesired = db.prepare('INSERT OR REPLACE INTO desired_keys (profile, user, host, key, version, state, block, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.#desired = db.prepare<DesiredRow>('SELECT * FROM desired_keys WHERE profile = ? AND user = ? AND host = ?');
     this.#deleteDesired = db.prepare('DELETE FROM desired_keys WHERE profile = ? AND user = ? AND host = ? AND key = ?');
     this.#deleteDeliveriesOfKey = db.prepare('DELETE FROM key_deliveries WHERE profile = ? AND user = ? AND host = ? AND key = ?');
@@ -123,9 +140,17 @@ export class KeyStateTable {
       FROM desired_keys k
       WHERE k.profile = ? AND (k.user, k.host) > (?, ?)
       GROUP BY k.user, k.host ORDER BY k.user, k.host LIMIT ?`);
+    // the same with each key's stored block (`b…`), or its state (`s…`) when the block was cleared
+    this.#ownerBlocks = db.prepare<OwnerRow>(`SELECT k.user AS user, k.host AS host,
+        group_concat(k.key || char(31) || k.version || char(31) || coalesce('b' || k.block, 's' || k.state), char(30)) AS keys,
+        (SELECT group_concat(d.contact || char(31) || d.key || char(31) || d.version, char(30)) FROM key_deliveries d
+          WHERE d.profile = k.profile AND d.user = k.user AND d.host = k.host AND d.status = 'delivered') AS delivered
+      FROM desired_keys k
+      WHERE k.profile = ? AND (k.user, k.host) > (?, ?)
+      GROUP BY k.user, k.host ORDER BY k.user, k.host LIMIT ?`);
     this.#putAll = db.transaction((owner: KeyOwner, states: readonly KeyState[], at: number) => states.map((s) => {
       const version = this.#nextVersion.get()!.value;
-      this.#putDesired.run(owner.profile, owner.user, owner.host, s.key, version, JSON.stringify(s), at);
+      this.#putDesired.run(owner.profile, owner.user, owner.host, s.key, version, JSON.stringify(s), encodeXButtonsBlock(s), at);
       return version;
     }));
     this.#markAll = db.transaction((marks: readonly DeliveryRecord[]) => marks.map((m) =>
@@ -241,16 +266,43 @@ export class KeyStateTable {
         at = end + 1;
       }
       sortKeys(keys);
-      const delivered = new Map<string, Map<string, number>>();
-      for (const entry of r.delivered === null ? [] : r.delivered.split('\x1e')) {
-        const [contact, key, v] = entry.split('\x1f');
-        const version = Number(v);
-        if (contact === undefined || key === undefined || !Number.isSafeInteger(version)) continue;
-        let m = delivered.get(contact);
-        if (m === undefined) delivered.set(contact, (m = new Map<string, number>()));
-        m.set(key, version);
+      out.push({ profile, user: r.user, host: r.host, keys, delivered: deliveredVersions(r.delivered) });
+    }
+    return out;
+  }
+
+  /**
+   * ownerKeySets with each key as its stored x-buttons block, for a re-sync that sends them as they are.
+   * A stored block is checked with isXButtonsBlock; a key whose block was cleared (its state written
+   * without one) is read from its state as ownerKeySets does. Keys whose block or state is not valid are
+   * skipped and reported.
+   */
+  encodedKeySets(profile: string, after: { readonly user: string; readonly host: string } | undefined, limit: number): EncodedKeySet[] {
+    const out: EncodedKeySet[] = [];
+    for (const r of this.#ownerBlocks.all(profile, after?.user ?? '', after?.host ?? '', limit)) {
+      const keys: EncodedDesiredKey[] = [];
+      const text = r.keys ?? '';
+      for (let at = 0; at < text.length;) {
+        let end = text.indexOf('\x1e', at);
+        if (end < 0) end = text.length;
+        const a = text.indexOf('\x1f', at);
+        const b = a < 0 ? -1 : text.indexOf('\x1f', a + 1);
+        if (b >= 0 && b + 1 < end) {
+          const key = text.slice(at, a);
+          const version = Number(text.slice(a + 1, b));
+          const stored = text.slice(b + 2, end);
+          let block: string | undefined;
+          if (text.charCodeAt(b + 1) !== 0x62) {
+            const state = this.#state(stored, { profile, user: r.user, host: r.host, key });
+            if (state !== undefined) block = encodeXButtonsBlock(state);
+          } else if (isXButtonsBlock(stored, key)) block = stored;
+          else this.#skip({ profile, user: r.user, host: r.host, key }, 'the stored x-buttons block is not well formed');
+          if (block !== undefined && Number.isSafeInteger(version)) keys.push({ key, version, block });
+        }
+        at = end + 1;
       }
-      out.push({ profile, user: r.user, host: r.host, keys, delivered });
+      sortKeys(keys);
+      out.push({ profile, user: r.user, host: r.host, keys, delivered: deliveredVersions(r.delivered) });
     }
     return out;
   }
@@ -280,12 +332,16 @@ export class KeyStateTable {
   #state(text: string, row: { readonly profile: string; readonly user: string; readonly host: string; readonly key: string }): KeyState | undefined {
     const r = parseState(text);
     if (r.ok) return r.value;
+    this.#skip(row, r.error);
+    return undefined;
+  }
+
+  #skip(row: { readonly profile: string; readonly user: string; readonly host: string; readonly key: string }, problem: string): void {
     try {
-      this.#onSkipped?.({ profile: row.profile, user: row.user, host: row.host, key: row.key, problem: r.error });
+      this.#onSkipped?.({ profile: row.profile, user: row.user, host: row.host, key: row.key, problem });
     } catch {
       // a failing listener must not stop the read
     }
-    return undefined;
   }
 
   #markStatement(rows: number): Statement {
@@ -310,13 +366,40 @@ function checkOwner(profile: string, user: string, host: string): KeyOwner {
 }
 
 /** Natural key order (`2` before `10`); plain numbers, the usual keys, are compared without the collator. */
-function sortKeys(keys: DesiredKey[]): DesiredKey[] {
-  return keys.sort((a, b) => {
-    const x = a.key;
-    const y = b.key;
-    if (PLAIN_NUMBER.test(x) && PLAIN_NUMBER.test(y)) return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
-    return KEY_ORDER.compare(x, y);
-  });
+function sortKeys<T extends { readonly key: string }>(keys: T[]): T[] {
+  if (keys.length > 32) return keys.sort(compareKeys);
+  // an owner's few keys: an insertion sort in place (Array#sort allocates a work array per call)
+  for (let i = 1; i < keys.length; i++) {
+    const item = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareKeys(keys[j]!, item) > 0) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = item;
+  }
+  return keys;
+}
+
+function compareKeys(a: { readonly key: string }, b: { readonly key: string }): number {
+  const x = a.key;
+  const y = b.key;
+  if (isPlainNumber(x) && isPlainNumber(y)) return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+  return KEY_ORDER.compare(x, y);
+}
+
+/** `0`, or 1 to 15 digits without a leading zero (checked without a regex: sorting compares 100,000s of keys). */
+function isPlainNumber(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 15) return false;
+  const first = s.charCodeAt(0);
+  if (first === 0x30) return n === 1;
+  if (first < 0x31 || first > 0x39) return false;
+  for (let i = 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 function isName(value: unknown, max: number): boolean {
@@ -345,6 +428,27 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
   const status: DeliveryStatus = r.status === 'delivered' ? 'delivered' : r.status === 'failed' ? 'failed' : 'pending';
   const base = { profile: r.profile, user: r.user, host: r.host, key: r.key, contact: r.contact, status, version: r.version, at: r.at };
   return status === 'failed' ? { ...base, reason: r.reason ?? '' } : base;
+}
+
+/** contact → key → version from the `delivered` column of an owner row. */
+function deliveredVersions(text: string | null): ReadonlyMap<string, ReadonlyMap<string, number>> {
+  if (text === null) return NOTHING_DELIVERED;
+  const delivered = new Map<string, Map<string, number>>();
+  for (const entry of text.split('\x1e')) {
+    const [contact, key, v] = entry.split('\x1f');
+    const version = Number(v);
+    if (contact === undefined || key === undefined || !Number.isSafeInteger(version)) continue;
+    let m = delivered.get(contact);
+    if (m === undefined) delivered.set(contact, (m = new Map<string, number>()));
+    m.set(key, version);
+  }
+  return delivered;
+}
+
+/** The block stored beside a state's JSON text (the V2 migration fills existing rows with it); undefined when the text is not a valid state. */
+export function storedBlock(text: string): string | undefined {
+  const r = parseState(text);
+  return r.ok ? encodeXButtonsBlock(r.value) : undefined;
 }
 
 /** Stored JSON text as a state, revalidated (cheap: validateKeyState is built for this); else why not. */

@@ -1,12 +1,17 @@
 // Versioned schema migrations: each runs once, in its own transaction, recorded in schema_migrations.
+import { storedBlock } from './key-state-table.js';
 import type { Database } from './sqlite-driver.js';
 import { StoreError } from './store-error.js';
 
-/** One schema step. `sql` may hold several statements. Never edit a released migration: add one. */
+/**
+ * One schema step. `sql` may hold several statements; `run`, a data step, runs after it in the same
+ * transaction. Never edit a released migration: add one.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  readonly run?: (db: Database) => void;
 }
 
 const V1 = `
@@ -87,9 +92,33 @@ CREATE TABLE phones (
 ) WITHOUT ROWID;
 `;
 
+// Each desired key's x-buttons block (encodeXButtonsBlock) beside its JSON state, so a re-sync sends stored
+// text. A write of `state` that does not come with its block (another program, a hand edit) clears the
+// block: the state is then read, validated and encoded as before, and a corrupt one is skipped.
+const V2 = `
+ALTER TABLE desired_keys ADD COLUMN block TEXT;
+CREATE TRIGGER desired_keys_state_written AFTER UPDATE OF state ON desired_keys
+BEGIN
+  UPDATE desired_keys SET block = NULL
+    WHERE profile = NEW.profile AND user = NEW.user AND host = NEW.host AND key = NEW.key;
+END;
+`;
+
+/** V2's data step: the blocks of the existing rows (a row whose state is not valid keeps none). */
+function fillBlocks(db: Database): void {
+  const rows = db.prepare<{ profile: string; user: string; host: string; key: string; state: string }>(
+    'SELECT profile, user, host, key, state FROM desired_keys WHERE block IS NULL').all();
+  const set = db.prepare('UPDATE desired_keys SET block = ? WHERE profile = ? AND user = ? AND host = ? AND key = ?');
+  for (const r of rows) {
+    const block = storedBlock(r.state);
+    if (block !== undefined) set.run(block, r.profile, r.user, r.host, r.key);
+  }
+}
+
 /** The project's migrations, in version order. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'registrations, desired keys, key deliveries, users, phones', sql: V1 },
+  { version: 2, name: 'encoded x-buttons block of each desired key', sql: V2, run: fillBlocks },
 ]);
 
 /** The schema version of a database (0 when it has no migrations table yet). */
@@ -124,6 +153,7 @@ export function migrate(db: Database, now: number, migrations: readonly Migratio
       // another process may have applied it since `current` was read
       if (schemaVersion(db) >= m.version) return;
       db.exec(m.sql);
+      m.run?.(db);
       record.run(m.version, m.name, now);
     }).immediate();
   }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DeliveryLane, type LaneHost } from '../../../src/service/delivery-lane.js';
+import { DeliveryLane, markRecords, type DocumentMarks, type LaneHost } from '../../../src/service/delivery-lane.js';
 import type { DeliveryCause, DeliveryEvent, DocumentOutcome, QueuedKey } from '../../../src/service/delivery-types.js';
 import type { DeliverOptions, DeliveryBody, KeyTarget, Route, RouteContact, SendOutcome } from '../../../src/service/route.js';
 import type { DeliveryRecord } from '../../../src/store/key-state-table.js';
@@ -83,6 +83,10 @@ class Host implements LaneHost {
     this.inUse--;
     this.#grant();
   }
+  controller(): AbortController {
+    return new AbortController();
+  }
+  recycle(): void {}
   /** More slots (after a test took them away). */
   free(slots: number): void {
     this.slots = slots;
@@ -99,8 +103,8 @@ class Host implements LaneHost {
       this.waiting.shift()!(true);
     }
   }
-  mark(records: readonly DeliveryRecord[]): void {
-    this.marks.push(...records);
+  mark(marks: DocumentMarks): void {
+    this.marks.push(...markRecords(marks));
   }
   emit(event: DeliveryEvent): void {
     this.events.push(event);
@@ -161,6 +165,49 @@ test('re-sync of the same version while a bind is backing off: sent at once, bot
   await tick();
   assert.equal(route.calls.length, 2, 'the cancelled backoff sends nothing');
   assert.deepEqual(host.marks.map((m) => `${m.key}@${m.version}:${m.status}`), ['2@1:pending', '2@1:delivered', '3@4:delivered']);
+  assert.equal(lane.idle, true);
+});
+
+test('an idle lane: a batch with one key twice keeps the newer version (the older caller follows it); stored blocks go as they are', async () => {
+  const { host, route, lane } = setup();
+  const older = tracked('2', 1);
+  const newer = tracked('2', 3);
+  const other = tracked('4', 2);
+  lane.enqueue([older.entry, other.entry, newer.entry]);
+  await tick();
+  assert.equal(route.calls.length, 1);
+  assert.deepEqual(keysOf(route.calls[0]!.body), ['2@v3', '4@v2']);
+  route.calls[0]!.answer(ok200);
+  await tick();
+  assert.deepEqual(older.calls.map((o) => [o.status, o.superseded]), [[200, true]]);
+  assert.deepEqual(newer.calls.map((o) => [o.status, o.superseded]), [[200, false]]);
+  assert.deepEqual(host.marks.map((m) => `${m.key}@${m.version}`), ['2@3', '4@2']);
+  // a start-up re-sync queues blocks read from the store: sent byte for byte, events and marks name their keys
+  const encoded: QueuedKey[] = ['5', '6'].map((key, i) => ({
+    target: TARGET, state: { key, block: `k=${key}\r\nl=stored ${key}\r\n` }, version: 10 + i, format: 'x-buttons', cause: 'startup',
+  }));
+  lane.enqueue(encoded);
+  await tick();
+  assert.equal(route.calls[1]!.body, 'k=5\r\nl=stored 5\r\n\r\nk=6\r\nl=stored 6\r\n');
+  route.calls[1]!.answer(ok200);
+  await tick();
+  assert.deepEqual(host.events.at(-1)!.keys, [{ profile: 'internal', key: '5', version: 10 }, { profile: 'internal', key: '6', version: 11 }]);
+  assert.deepEqual(host.marks.slice(2).map((m) => `${m.key}@${m.version}:${m.status}`), ['5@10:delivered', '6@11:delivered']);
+  assert.equal(lane.idle, true);
+});
+
+test('an idle lane: a batch over the size limit goes in several documents, in order, one at a time', async () => {
+  const { route, lane } = setup();
+  // 1300-byte documents, blocks of about 400 bytes: three per document at most
+  const entries = Array.from({ length: 7 }, (_, i) => ({ ...tracked(String(i + 1), i + 1).entry, state: { key: String(i + 1), label: `v${i + 1}${'.'.repeat(390)}` } }));
+  lane.enqueue(entries);
+  for (let n = 1; n <= 3; n++) {
+    await tick();
+    assert.equal(route.calls.length, n);
+    route.calls[n - 1]!.answer(ok200);
+  }
+  await tick();
+  assert.deepEqual(route.calls.map((c) => keysOf(c.body).map((k) => k.split('@')[0])), [['1', '2', '3'], ['4', '5', '6'], ['7']]);
   assert.equal(lane.idle, true);
 });
 

@@ -69,3 +69,15 @@ test('a control character that got past validation still never reaches a body', 
   assert.throws(() => buildDocuments([x({ key: '2', label: 'a\r\nEvil: 1' } as KeyState)], 1300), /l= value holds a control character/);
   assert.throws(() => buildDocuments([x({ key: '2', extra: [{ name: 'z', value: '\t' }] } as KeyState), x({ key: '3' })], 1300), /z= value/);
 });
+
+test('stored blocks (start-up re-sync) go as they are, mixed with states; a lone mod_snom one gets mod_snom\'s body', () => {
+  const stored = (key: string, block: string) => ({ state: { key, block }, format: 'x-buttons' as const });
+  const [doc] = buildDocuments([stored('1', 'k=1\r\nc=on\r\nl=A\r\n'), x({ key: '2', label: 'B' }), stored('3', 'k=3\r\nx-a=b\r\n')], 1300);
+  assert.deepEqual(doc!.indexes, [0, 1, 2]);
+  assert.equal(doc!.body.body.toString(), 'k=1\r\nc=on\r\nl=A\r\n\r\nk=2\r\nl=B\r\n\r\nk=3\r\nx-a=b\r\n');
+  // sizes count the blocks' bytes
+  assert.deepEqual(buildDocuments([stored('1', 'k=1\r\nl=€€€€\r\n'), stored('2', 'k=2\r\nl=€€€€\r\n')], 20).map((d) => d.indexes), [[0], [1]]);
+  const mod = (block: string): string => buildDocuments([{ state: { key: '2', block }, format: 'mod_snom' }], 1300)[0]!.body.body.toString();
+  assert.equal(mod('k=2\r\nc=on\r\nl=DND\r\na=message\r\nn=api+x 1\r\n'), 'k=2\nc=on\nl=DND\nn=api+x 1\na=message\n');
+  assert.equal(mod('k=2\r\nc=on\r\n'), 'k=2\r\nc=on\r\n');
+});

@@ -58,7 +58,7 @@ function setup(options: { retryDelaysMs?: number[]; maxInFlight?: number } = {})
 
 function entry(state: KeyState, version: number): { entry: QueuedKey; outcome: Promise<DocumentOutcome> } {
   const e: QueuedKey = { target: TARGET, state, version, format: 'x-buttons', cause: 'bind', waiters: [], supersededWaiters: [] };
-  return { entry: e, outcome: new Promise((resolve) => e.waiters.push(resolve)) };
+  return { entry: e, outcome: new Promise((resolve) => e.waiters!.push(resolve)) };
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -277,5 +277,88 @@ test('delivery records: a large backlog is written in bounded store batches, eac
   assert.deepEqual(marks.map((m) => m.version).sort((a, b) => a - b), Array.from({ length: 1300 }, (_, i) => i + 1));
   deliverer.flushMarks();
   assert.equal(marks.length, 1300, 'nothing is written twice');
+  await deliverer.close(0);
+});
+
+test('send controllers: reused after a send when the route left no listener on the signal; never when it did or after an abort', async () => {
+  const { deliverer, route } = setup();
+  const signals: AbortSignal[] = [];
+  // a route that removes its abort listener when the send ends (as the SIP endpoint does)
+  const clean: Route = {
+    kind: 'embedded',
+    contacts: () => ({ contacts: [CONTACT] }),
+    deliver: (_t, _c, _b, options) => new Promise((resolve) => {
+      const signal = options.signal!;
+      signals.push(signal);
+      const onAbort = (): void => resolve({ ok: false, error: 'aborted', message: 'aborted', destination: 'd', latencyMs: 0 });
+      signal.addEventListener('abort', onAbort, { once: true });
+      setImmediate(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(ok200);
+      });
+    }),
+  };
+  for (let i = 1; i <= 3; i++) {
+    const a = entry({ key: String(i), label: 'x' }, i);
+    deliverer.enqueue(clean, CONTACT, '200', 'pbx.test', [a.entry]);
+    assert.equal((await a.outcome).status, 200);
+  }
+  assert.equal(signals.length, 3);
+  assert.equal(new Set(signals).size, 1, 'one controller serves the sequential sends');
+  // ScriptedRoute leaves its listener behind: each of its sends gets a new controller
+  route.auto = () => ok200;
+  for (let i = 4; i <= 5; i++) {
+    const a = entry({ key: String(i), label: 'x' }, i);
+    deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [a.entry]);
+    await a.outcome;
+  }
+  // the first of them got the spare controller; its listener stays, so the second gets a new one
+  assert.equal(route.calls[0]!.signal, signals[0]);
+  assert.notEqual(route.calls[1]!.signal, route.calls[0]!.signal);
+  // an aborted controller (a document superseded while out) is not used again
+  route.auto = undefined;
+  const old = entry({ key: '9', label: 'old' }, 20);
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [old.entry]);
+  await tick();
+  const out = route.calls.at(-1)!;
+  deliverer.enqueue(route, CONTACT, '200', 'pbx.test', [entry({ key: '9', label: 'new' }, 21).entry]);
+  await tick();
+  assert.equal(out.signal!.aborted, true);
+  const next = entry({ key: '10', label: 'x' }, 30);
+  deliverer.enqueue(clean, { ...CONTACT, id: 'lane-2' }, '200', 'pbx.test', [next.entry]);
+  await tick();
+  assert.ok(![out.signal, route.calls[0]!.signal, route.calls[1]!.signal].includes(signals.at(-1)), 'a controller with listeners or aborted is not reused');
+  await deliverer.close(0);
+});
+
+test('delivery records of several-key documents: split across store batches, each once, with contact, status and reason', async () => {
+  const batches: number[] = [];
+  const marks: DeliveryRecord[] = [];
+  const deliverer = new KeyDeliverer({
+    keys: { recordDeliveries: (m) => { batches.push(m.length); marks.push(...m); } },
+    attemptTimeoutMs: 1000, retryDelaysMs: [], maxDocumentBytes: 1300, maxInFlight: 500, now: () => 1000, emit: () => {},
+    onStoreError: (e) => { throw e; },
+  });
+  const route = new ScriptedRoute();
+  route.auto = (body) => (body.includes('l=refused') ? status(404) : ok200);
+  const outcomes: Array<Promise<DocumentOutcome>> = [];
+  for (let i = 0; i < 100; i++) {
+    const entries = Array.from({ length: 7 }, (_, k) => entry({ key: String(k + 1), label: i === 5 ? 'refused' : 'x' }, i * 7 + k + 1));
+    deliverer.enqueue(route, { ...CONTACT, id: `lane-${i}`, uri: `sip:${i}@192.0.2.5` }, '200', 'pbx.test', entries.map((e) => e.entry));
+    outcomes.push(...entries.map((e) => e.outcome));
+  }
+  await Promise.all(outcomes);
+  deliverer.flushMarks();
+  assert.equal(deliverer.pendingMarks, 0);
+  assert.ok(batches.every((n) => n > 0 && n <= 512), JSON.stringify(batches));
+  assert.equal(marks.length, 700);
+  assert.deepEqual(marks.map((m) => m.version).sort((a, b) => a - b), Array.from({ length: 700 }, (_, i) => i + 1));
+  for (const m of marks) {
+    const i = Math.floor((m.version - 1) / 7);
+    assert.deepEqual(m, {
+      profile: 'internal', user: '200', host: 'pbx.test', key: String(((m.version - 1) % 7) + 1), contact: `sip:${i}@192.0.2.5`,
+      version: m.version, at: 1000, ...(i === 5 ? { status: 'failed', reason: '404 R404' } : { status: 'delivered' }),
+    });
+  }
   await deliverer.close(0);
 });

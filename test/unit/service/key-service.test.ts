@@ -11,6 +11,7 @@ import type { EmbeddedRoute } from '../../../src/service/embedded-route.js';
 import type { KeyDeliverer } from '../../../src/service/key-deliverer.js';
 import { KeyService, type RunningProfile } from '../../../src/service/key-service.js';
 import type { RouteContact } from '../../../src/service/route.js';
+import type { KeyState } from '../../../src/snom/key-state.js';
 import { openDatabase } from '../../../src/store/sqlite-driver.js';
 import { openStore } from '../../../src/store/sqlite-store.js';
 
@@ -118,9 +119,9 @@ test('resyncTarget: the current versions, cause resync, to every contact of the 
   } as unknown as RunningProfile['route'];
   const deliverer = {
     enqueue: (_route: unknown, contact: RouteContact, _user: string, _domain: string, entries: readonly QueuedKey[]) => {
-      sent.push({ contact: contact.uri, keys: entries.map((e) => `${e.state.key}@${e.version}:${e.state.label}`), causes: entries.map((e) => e.cause) });
+      sent.push({ contact: contact.uri, keys: entries.map((e) => `${e.state.key}@${e.version}:${(e.state as KeyState).label}`), causes: entries.map((e) => e.cause) });
       for (const e of entries) {
-        for (const w of e.waiters.splice(0)) w({ contact: contact.uri, destination: contact.destination, status: 200, reason: 'OK', latencyMs: 1, attempts: 1, superseded: false });
+        for (const w of e.waiters?.splice(0) ?? []) w({ contact: contact.uri, destination: contact.destination, status: 200, reason: 'OK', latencyMs: 1, attempts: 1, superseded: false });
       }
     },
   } as unknown as KeyDeliverer;

@@ -7,6 +7,8 @@ import {
   decodeXButtons,
   encodeModSnom,
   encodeXButtons,
+  encodeXButtonsBlock,
+  isXButtonsBlock,
 } from '../../../src/snom/x-buttons.js';
 import { KeyStateError, X_BUTTONS_FIELDS } from '../../../src/snom/key-state.js';
 import type { KeyState, XButtonsDocument } from '../../../src/snom/key-state.js';
@@ -409,6 +411,48 @@ describe('properties', () => {
           assert.equal(r.error.index, index);
           assert.match(r.error.problem, /^contains a control character \(/);
         }
+      }),
+      { numRuns: 10000 },
+    );
+  });
+});
+
+describe('encodeXButtonsBlock / isXButtonsBlock (stored blocks)', () => {
+  test('a block is encodeXButtons of the one state; a control character still throws', () => {
+    const state: KeyState = { key: '3', light: 'on', label: 'Anna', action: 'invite', number: '201', extra: [{ name: 'x-note', value: 'a=b' }] };
+    assert.equal(encodeXButtonsBlock(state), 'k=3\r\nc=on\r\nl=Anna\r\na=invite\r\nn=201\r\nx-note=a=b\r\n');
+    assert.equal(encodeXButtonsBlock(state), encoded([state]));
+    assert.throws(() => encodeXButtonsBlock({ key: '3', label: 'a\r\nX-Injected: 1' }), TypeError);
+    assert.throws(() => encodeXButtonsBlock({ key: '3', extra: [{ name: 'a\tb', value: 'v' }] }), TypeError);
+  });
+
+  test('isXButtonsBlock: one well-formed block of that key, nothing else', () => {
+    assert.equal(isXButtonsBlock('k=3\r\nc=on\r\nl=a=b\r\n', '3'), true);
+    assert.equal(isXButtonsBlock('k=3\r\n', '3'), true);
+    for (const [text, key] of [
+      ['k=3\r\nc=on\r\n', '4'], // another key
+      ['k=33\r\nc=on\r\n', '3'], // a longer key
+      ['k=3\r\nc=on', '3'], // no CRLF at the end
+      ['k=3\r\nc=on\n', '3'], // LF alone
+      ['k=3\r\nc=on\rl=x\r\n', '3'], // CR alone
+      ['k=3\r\n\r\nk=4\r\n', '3'], // an empty line: two blocks
+      ['k=3\r\nnovalue\r\n', '3'], // a line without =
+      ['k=3\r\n=x\r\n', '3'], // an empty name
+      ['k=3\r\nl=a\tb\r\n', '3'], // TAB
+      ['k=3\r\nl=a\u0085b\r\n', '3'], // a C1 control
+      ['c=on\r\nk=3\r\n', '3'], // k= not first
+      ['', '3'],
+    ] as const) {
+      assert.equal(isXButtonsBlock(text, key), false, JSON.stringify(text));
+    }
+  });
+
+  test('property: every valid state\'s block passes isXButtonsBlock and decodes back to the state', () => {
+    fc.assert(
+      fc.property(keyState, (state) => {
+        const block = encodeXButtonsBlock(state);
+        assert.equal(isXButtonsBlock(block, state.key), true);
+        assert.deepEqual(decoded(block), [state]);
       }),
       { numRuns: 10000 },
     );

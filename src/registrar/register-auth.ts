@@ -72,9 +72,8 @@ export class RegisterAuth {
     }
     const header = this.#credentials(req);
     if (header === undefined) return { kind: 'challenge', stale: false };
-    const lookup = (username: string): DigestSecret =>
-      (username === user ? secretOf(entry) : secretOf(this.#users(username, domain))) ?? this.#decoy;
-    const r = this.#digest.verify(header, req.method, lookup, { uri: req.uri });
+    const r = this.#digest.verify(header, req.method, (username: string): DigestSecret =>
+      (username === user ? secretOf(entry) : secretOf(this.#users(username, domain))) ?? this.#decoy, { uri: req.uri });
     if (r.status === 'ok') return { kind: 'ok', username: r.username, by: 'digest' };
     return { kind: 'challenge', stale: r.status === 'stale' };
   }

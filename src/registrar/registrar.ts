@@ -27,11 +27,15 @@ const MAX_USER_AGENT = 256;
 const MAX_INTERNED_AGENTS = 1024;
 const MAX_INSTANCE = 256;
 const NONE: readonly Binding[] = Object.freeze([]);
+const NO_EVENTS: readonly RegistrarEvent[] = Object.freeze([]);
+const VALIDATE = Object.freeze({ methods: Object.freeze(['REGISTER']) });
 
 type Step = { readonly response: SipResponse; readonly write?: undefined } | {
   readonly response: SipResponse;
   readonly write: readonly BindingChange[];
-  readonly undo: () => void;
+  /** The AOR and its bindings before: restored when the write fails. */
+  readonly aor: string;
+  readonly prev: readonly Binding[];
   readonly events: readonly RegistrarEvent[];
 };
 
@@ -84,21 +88,30 @@ export class Registrar {
 
   /** Answers a REGISTER received from `source`; never throws for any request. */
   async handleRegister(req: SipRequest, source: RegisterSource): Promise<RegisterOutcome> {
-    if (this.#closed) return { response: responseTo(req, 503, 'Service Unavailable'), events: [] };
+    return this.handle(req, source);
+  }
+
+  /**
+   * handleRegister without a promise when nothing has to be written first: only a 200 that changed
+   * bindings waits for its store write. `validated`: the caller checked the request with validateRequest
+   * already (REGISTER among its methods, default schemes, no extensions: what a SipEndpoint does), so it
+   * is not checked again. Never throws, never rejects.
+   */
+  handle(req: SipRequest, source: RegisterSource, validated = false): RegisterOutcome | Promise<RegisterOutcome> {
+    if (this.#closed) return { response: responseTo(req, 503, 'Service Unavailable'), events: NO_EVENTS };
     let step: Step;
     try {
-      step = this.#process(req, source);
+      step = this.#process(req, source, validated);
     } catch {
       // not reachable for parsed requests; a hand-built one may hold values that cannot be written
-      return { response: responseTo(req, 500, 'Server Internal Error'), events: [] };
+      return { response: responseTo(req, 500, 'Server Internal Error'), events: NO_EVENTS };
     }
-    if (step.write === undefined) return { response: step.response, events: [] };
-    try {
-      await this.#batcher.write(step.write, step.undo);
-    } catch {
-      return { response: responseTo(req, 500, 'Server Internal Error'), events: [] };
-    }
-    return { response: step.response, events: step.events };
+    if (step.write === undefined) return { response: step.response, events: NO_EVENTS };
+    const { aor, prev } = step;
+    return this.#batcher.write(step.write, () => this.#setList(aor, prev)).then(
+      () => ({ response: step.response, events: step.events }),
+      () => ({ response: responseTo(req, 500, 'Server Internal Error'), events: NO_EVENTS }),
+    );
   }
 
   /** The unexpired bindings of `user@domain`. */
@@ -210,8 +223,8 @@ export class Registrar {
     for (const b of list) if (b.expiresAt < this.#nextExpiry) this.#nextExpiry = b.expiresAt;
   }
 
-  #process(req: SipRequest, source: RegisterSource): Step {
-    const rejection = validateRequest(req, { methods: ['REGISTER'] });
+  #process(req: SipRequest, source: RegisterSource, validated: boolean): Step {
+    const rejection = validated && req.method === 'REGISTER' ? undefined : validateRequest(req, VALIDATE);
     if (rejection) return reply(req, rejection.status, rejection.reason, rejection.headers);
     const ruri = getRequestUri(req)!;
     if (ruri.kind !== 'sip') return reply(req, 416, 'Unsupported URI Scheme');
@@ -265,12 +278,7 @@ export class Registrar {
     this.#setList(aor, r.bindings);
     const headers: Array<[string, string]> = r.bindings.map((b) => ['Contact', contactValue(b, now)]);
     headers.push(['Date', this.#date(now)]);
-    return {
-      response: responseTo(req, 200, 'OK', { headers }),
-      write: r.changes,
-      undo: () => this.#setList(aor, prev),
-      events: r.events,
-    };
+    return { response: responseTo(req, 200, 'OK', { headers }), write: r.changes, aor, prev, events: r.events };
   }
 
   /** A Contact's update with its granted expiry; undefined for a URI that is not SIP/SIPS. */

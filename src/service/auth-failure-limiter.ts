@@ -40,7 +40,7 @@ export class AuthFailureLimiter {
 
   /** Whether requests from `address` for `user` are refused now. */
   blocked(address: string, user: string): boolean {
-    if (this.#o.maxFailures === 0) return false;
+    if (this.#o.maxFailures === 0 || this.#entries.size === 0) return false;
     const e = this.#entries.get(key(address, user));
     if (e === undefined) return false;
     if (this.#o.now() - e.since >= this.#o.windowMs) {
@@ -67,7 +67,7 @@ export class AuthFailureLimiter {
 
   /** Forgets the failures of a key (a successful authentication). */
   succeeded(address: string, user: string): void {
-    this.#entries.delete(key(address, user));
+    if (this.#entries.size > 0) this.#entries.delete(key(address, user));
   }
 }
 

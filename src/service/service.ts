@@ -384,9 +384,17 @@ export function createService(options: ServiceOptions): Service {
 
 /** Users from the options (exact domain first, then domain-less entries), then the store's users table. */
 function userDirectory(users: readonly ServiceUser[], store: SqliteStore): UserDirectory {
-  const byKey = new Map<string, ServiceUser>();
-  for (const u of users) byKey.set(`${u.user}\n${u.domain === undefined ? '*' : domainKey(u.domain)}`, u);
-  return (user, domain) => byKey.get(`${user}\n${domain}`) ?? byKey.get(`${user}\n*`) ?? store.users.get(user, domain);
+  // user → domain ('*': any) → entry; no key text is built per lookup (it runs for every REGISTER)
+  const byUser = new Map<string, Map<string, ServiceUser>>();
+  for (const u of users) {
+    let domains = byUser.get(u.user);
+    if (domains === undefined) byUser.set(u.user, (domains = new Map<string, ServiceUser>()));
+    domains.set(u.domain === undefined ? '*' : domainKey(u.domain), u);
+  }
+  return (user, domain) => {
+    const domains = byUser.get(user);
+    return domains?.get(domain) ?? domains?.get('*') ?? store.users.get(user, domain);
+  };
 }
 
 /** Binds UDP then TCP on the same port (for port 0: TCP on the port UDP got, retried a few times). */

@@ -1,17 +1,14 @@
 // What the service answers to requests arriving on its SIP listeners.
 import type { RegisterSource, RegistrarEvent } from '../registrar/binding.js';
-import type { Registrar } from '../registrar/registrar.js';
-import type { SipResponse } from '../sip/message.js';
+import type { RegisterOutcome, Registrar } from '../registrar/registrar.js';
 import { getTo } from '../sip/accessors.js';
 import type { IncomingRequest } from '../sip/transaction/endpoint-types.js';
+import { respondWith } from '../sip/transaction/incoming-request.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { ButtonPressHandler } from './button-press.js';
 
 /** Methods the service's endpoint implements (OPTIONS is answered by the endpoint itself). */
 export const SERVICE_METHODS = Object.freeze(['REGISTER', 'MESSAGE', 'INVITE']);
-
-/** Headers responseTo copies from the request: IncomingRequest.respond writes them itself. */
-const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'content-length']);
 
 /** What the front needs. */
 export interface SipFrontParts {
@@ -54,7 +51,7 @@ export function sipFront(p: SipFrontParts): (incoming: IncomingRequest) => Promi
   };
 }
 
-async function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> {
+function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> | void {
   const s = incoming.source;
   const user = getTo(incoming.request)?.uri;
   const aorUser = user?.kind === 'sip' ? user.user ?? '' : '';
@@ -63,17 +60,18 @@ async function register(p: SipFrontParts, incoming: IncomingRequest): Promise<vo
     return;
   }
   const source: RegisterSource = { transport: s.transport, address: s.address, port: s.port, localAddress: s.localAddress, localPort: s.localPort };
-  const outcome = await p.registrar.handleRegister(incoming.request, source);
-  const status = outcome.response.status;
-  if (status === 401 && incoming.request.headers.has('Authorization')) p.limiter.failed(s.address, aorUser);
-  else if (status === 200) p.limiter.succeeded(s.address, aorUser);
-  respondWith(incoming, outcome.response);
-  if (outcome.events.length > 0) p.onRegistrarEvents(outcome.events);
+  // the endpoint (SERVICE_METHODS, default schemes, no extensions) validated the request already
+  const outcome = p.registrar.handle(incoming.request, source, true);
+  if (outcome instanceof Promise) return outcome.then((o) => answer(p, incoming, aorUser, o));
+  answer(p, incoming, aorUser, outcome);
 }
 
-/** Sends a response built by someone else (the registrar) through the server transaction. */
-function respondWith(incoming: IncomingRequest, response: SipResponse): void {
-  const headers: Array<readonly [string, string]> = [];
-  for (const f of response.headers) if (!COPIED.has(f.key)) headers.push([f.name, f.value]);
-  incoming.respond(response.status, response.reason, { headers, ...(response.body.length > 0 ? { body: response.body } : {}) });
+/** Counts the outcome for the AuthFailureLimiter, sends the registrar's response as it is, reports the events. */
+function answer(p: SipFrontParts, incoming: IncomingRequest, aorUser: string, outcome: RegisterOutcome): void {
+  const address = incoming.source.address;
+  const status = outcome.response.status;
+  if (status === 401 && incoming.request.headers.has('Authorization')) p.limiter.failed(address, aorUser);
+  else if (status === 200) p.limiter.succeeded(address, aorUser);
+  respondWith(incoming, outcome.response);
+  if (outcome.events.length > 0) p.onRegistrarEvents(outcome.events);
 }

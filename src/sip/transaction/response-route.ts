@@ -3,7 +3,7 @@ import { ok, type Result } from '../../util/errors.js';
 import type { HeaderField } from '../headers.js';
 import type { SipRequest } from '../message.js';
 import type { MessageSource, SendTarget } from '../transport-types.js';
-import { formatVia, type Via } from '../via.js';
+import type { Via } from '../via.js';
 import { firstTopLevelComma } from './ack.js';
 
 /**
@@ -11,22 +11,29 @@ import { firstTopLevelComma } from './ack.js';
  * with the source address when it differs from the sent-by host, and when the client asked for `rport`
  * fills it with the source port (adding `received` even when the hosts agree). The request's first Via
  * field is replaced, so responses built from the request carry the parameters. Returns the top Via as
- * it now reads.
+ * it now reads. `via` must be the request's parsed top Via (getTopVia): its parts are written unchecked.
  */
 export function stampReceived(req: SipRequest, via: Via, source: MessageSource): Via {
   const wantsRport = via.rport === true;
   const address = source.address;
   if (!wantsRport && (via.received === address || sameHost(via.host, address))) return via;
   const params = new Map<string, string | undefined>();
+  // what formatVia writes, without its checks: every part is the parser's (checked) or the source's
+  let top = via.port === undefined ? `${via.protocol}/${via.transport} ${via.host}` : `${via.protocol}/${via.transport} ${via.host}:${via.port}`;
   let sawReceived = false;
-  for (const [name, value] of via.params) {
+  for (const [name, given] of via.params) {
+    let value = given;
     if (name === 'received') {
       sawReceived = true;
-      params.set(name, address);
-    } else if (name === 'rport' && wantsRport) params.set(name, String(source.port));
-    else params.set(name, value);
+      value = address;
+    } else if (name === 'rport' && wantsRport) value = String(source.port);
+    params.set(name, value);
+    top += value === undefined ? `;${name}` : `;${name}=${value}`;
   }
-  if (!sawReceived) params.set('received', address);
+  if (!sawReceived) {
+    params.set('received', address);
+    top += `;received=${address}`;
+  }
   // the parser's field order (deep-equality friendly)
   const stamped: { -readonly [K in keyof Via]: Via[K] } = { protocol: via.protocol, transport: via.transport, host: via.host, params };
   if (via.port !== undefined) stamped.port = via.port;
@@ -36,7 +43,6 @@ export function stampReceived(req: SipRequest, via: Via, source: MessageSource):
   if (rport !== undefined) stamped.rport = rport;
   if (via.ttl !== undefined) stamped.ttl = via.ttl;
   if (via.maddr !== undefined) stamped.maddr = via.maddr;
-  const top = formatVia({ protocol: via.protocol, transport: via.transport, host: via.host, port: via.port, params });
   const headers = req.headers;
   let field: HeaderField | undefined;
   for (const f of headers) {

@@ -444,3 +444,37 @@ test('a phone behind NAT: the binding keeps the Contact as registered and its de
   assert.equal(b!.contact, 'sip:alice@192.168.1.10:5060;line=kx7');
   assert.deepEqual(deliveryTarget(b!), { transport: 'udp', address: '203.0.113.7', port: 40123, viaSource: true, localAddress: '192.0.2.1', localPort: 5060 });
 });
+
+test('handle answers synchronously unless a 200 must wait for its store write; `validated` skips only validateRequest', async () => {
+  const { registrar, store } = setup();
+  const challenge = registrar.handle(register({ contacts: ['<sip:a@192.0.2.10>'] }), SOURCE);
+  assert.ok(!(challenge instanceof Promise));
+  assert.equal(challenge.response.status, 401);
+  assert.deepEqual(challenge.events, []);
+  // a Require the registrar does not support: 420 unless the caller says it validated the request already
+  const require = register({ contacts: ['<sip:a@192.0.2.10>'], extra: [['Require', 'gruu']] });
+  const refused = registrar.handle(require, SOURCE);
+  assert.ok(!(refused instanceof Promise));
+  assert.equal(refused.response.status, 420);
+  assert.deepEqual(refused.response.headers.getAll('Unsupported'), ['gruu']);
+  const trusted = registrar.handle(require, SOURCE, true);
+  assert.ok(!(trusted instanceof Promise));
+  assert.equal(trusted.response.status, 401);
+  // not a REGISTER: validated or not, it is checked (501)
+  const options = register({ contacts: ['<sip:a@192.0.2.10>'] });
+  options.method = 'OPTIONS';
+  const notRegister = registrar.handle(options, SOURCE, true);
+  assert.ok(!(notRegister instanceof Promise));
+  assert.equal(notRegister.response.status, 501);
+  // with credentials: a promise that settles once the binding is stored
+  const client = new DigestClient({ username: 'alice', password: 'wonderland' });
+  const creds = client.respond(challenges(challenge.response), 'REGISTER', 'sip:example.com');
+  assert.ok(creds.ok);
+  const pending = registrar.handle(register({ cseq: 2, contacts: ['<sip:a@192.0.2.10>'], authorization: creds.value }), SOURCE, true);
+  assert.ok(pending instanceof Promise);
+  assert.equal(store.size, 0, 'not written before the batch runs');
+  const ok = await pending;
+  assert.equal(ok.response.status, 200);
+  assert.deepEqual(ok.events.map((e) => e.type), ['registered']);
+  assert.equal(store.size, 1);
+});

@@ -7,8 +7,11 @@ export type ClientFailure = 'timeout' | 'transport' | 'closed';
 
 /** The transaction user (TU) of a client transaction: gets responses and failures, each final outcome once. */
 export interface ClientTransactionUser {
-  /** A provisional response, the final response, or (INVITE, RFC 6026 Accepted) a retransmitted 2xx. */
-  onResponse(response: SipResponse): void;
+  /**
+   * A provisional response, the final response, or (INVITE, RFC 6026 Accepted) a retransmitted 2xx;
+   * `receivedAt`, when given, is the timer queue's clock read when the transaction took it (saves a read).
+   */
+  onResponse(response: SipResponse, receivedAt?: number): void;
   /** Timer B/F fired or the transport failed before a final response: the transaction is over. */
   onFailure(reason: ClientFailure, error?: Error): void;
 }
@@ -59,10 +62,12 @@ export abstract class BaseClientTransaction extends TimerNode {
     this.fail('closed');
   }
 
-  /** Sends the request and starts the retransmission timer (`first` ms, UDP only) and the `timeout` (ms). */
-  protected sendFirst(first: number, timeout: number): void {
+  /**
+   * Sends the request and starts the retransmission timer (`first` ms, UDP only) and the `timeout` (ms)
+   * from `now` (the timer queue's clock).
+   */
+  protected sendFirst(first: number, timeout: number, now: number): void {
     const env = this.env;
-    const now = env.queue.now();
     this.#deadline = now + timeout;
     if (this.flow.transport.reliable) env.queue.startFrom(this, timeout, now);
     else {

@@ -1,4 +1,4 @@
-import { newBranch } from '../ids.js';
+import { randomToken } from '../ids.js';
 import { BRANCH_COOKIE } from '../via.js';
 
 /** A slot handed out by newBranch and not yet filled by add. */
@@ -7,7 +7,7 @@ const RESERVED = Object.freeze({ key: '' });
 /** Where the random part of a branch made by newBranch() starts, and its length (base64url characters). */
 const RANDOM_AT = BRANCH_COOKIE.length;
 const RANDOM_LENGTH = 22;
-/** Per retired slot in #marks: the random part as three numbers of ≤ 48 bits, and the deadline. */
+/** Per slot in #marks: the random part of the branch made for it as three numbers of ≤ 48 bits, and the deadline once retired. */
 const MARK = 4;
 
 /**
@@ -17,7 +17,8 @@ const MARK = 4;
  *
  * A finished non-INVITE transaction that only waits out Timer K (§17.1.2.2) is kept as a compact
  * Completed record instead (retire): its slot holds the CSeq method and a typed array the branch's random
- * bits and the deadline, so the thousands of records alive at a high request rate are no heap objects.
+ * bits (decoded once, when the branch is made) and the deadline, so the thousands of records alive at a
+ * high request rate are no heap objects.
  * Records are swept in deadline order (expire); until then a record past its deadline no longer matches.
  */
 export class ClientTable<T extends { readonly key: string }> {
@@ -25,6 +26,10 @@ export class ClientTable<T extends { readonly key: string }> {
   readonly #slots: Array<T | typeof RESERVED | string | undefined> = [];
   readonly #free: number[] = [];
   readonly #others = new Map<string, T>();
+  /** Per slot: the branch newBranch() made for it, until add() or release(). */
+  readonly #issued: Array<string | undefined> = [];
+  /** Per slot: 1 while it holds the transaction of the branch newBranch() made for it (it can be retired). */
+  #own = new Uint8Array(64);
   #marks = new Float64Array(64 * MARK);
   /** Retired slots in retirement order (= deadline order, the delay being fixed): a ring. */
   #ring = new Int32Array(64);
@@ -41,20 +46,36 @@ export class ClientTable<T extends { readonly key: string }> {
   newBranch(): string {
     const slot = this.#free.length > 0 ? this.#free.pop()! : this.#slots.length;
     this.#slots[slot] = RESERVED;
-    return `${newBranch()}.${base36(slot)}`;
+    if ((slot + 1) * MARK > this.#marks.length) this.#growMarks(slot);
+    // the random part is decoded here, from the pool's flat text: retire() then never reads the branch
+    const random = randomToken(RANDOM_LENGTH);
+    const m = this.#marks;
+    const at = slot * MARK;
+    m[at] = randomBits(random, 0, 8);
+    m[at + 1] = randomBits(random, 8, 8);
+    m[at + 2] = randomBits(random, 16, RANDOM_LENGTH - 16);
+    const branch = `${BRANCH_COOKIE}${random}.${base36(slot)}`;
+    this.#issued[slot] = branch;
+    return branch;
   }
 
   /** Gives back a branch from newBranch() that was never added. */
   release(branch: string): void {
     const slot = slotOf(branch);
-    if (slot >= 0 && this.#slots[slot] === RESERVED) this.#vacate(slot);
+    if (slot >= 0 && this.#slots[slot] === RESERVED) {
+      this.#issued[slot] = undefined;
+      this.#vacate(slot);
+    }
   }
 
   /** Adds a transaction under its key. */
   add(tx: T): void {
     const slot = slotOf(tx.key);
-    if (slot >= 0 && this.#slots[slot] === RESERVED) this.#slots[slot] = tx;
-    else this.#others.set(tx.key, tx);
+    if (slot >= 0 && this.#slots[slot] === RESERVED) {
+      this.#slots[slot] = tx;
+      this.#own[slot] = this.#issued[slot] === tx.key ? 1 : 0;
+      this.#issued[slot] = undefined;
+    } else this.#others.set(tx.key, tx);
     this.#size++;
   }
 
@@ -83,23 +104,12 @@ export class ClientTable<T extends { readonly key: string }> {
   /**
    * Replaces a transaction by a retired record matching its branch and `method` until `deadline` (which
    * must not be earlier than that of any record retired before). False, with nothing changed, when the
-   * transaction does not hold a slot of a branch made by newBranch(): it then keeps its own timer.
+   * transaction does not hold the slot of the branch newBranch() made for it: it then keeps its own timer.
    */
   retire(tx: T, method: string, deadline: number): boolean {
-    const branch = tx.key;
-    const slot = slotOf(branch);
-    if (slot < 0 || this.#slots[slot] !== tx || !ownBranch(branch, slot)) return false;
-    if ((slot + 1) * MARK > this.#marks.length) this.#growMarks(slot);
-    const m = this.#marks;
-    const at = slot * MARK;
-    const r0 = randomBits(branch, 0, 8);
-    const r1 = randomBits(branch, 8, 16);
-    const r2 = randomBits(branch, 16, RANDOM_LENGTH);
-    if (r0 < 0 || r1 < 0 || r2 < 0) return false;
-    m[at] = r0;
-    m[at + 1] = r1;
-    m[at + 2] = r2;
-    m[at + 3] = deadline;
+    const slot = slotOf(tx.key);
+    if (slot < 0 || this.#slots[slot] !== tx || this.#own[slot] !== 1) return false;
+    this.#marks[slot * MARK + 3] = deadline;
     this.#slots[slot] = method;
     if (this.#ringSize === this.#ring.length) this.#growRing();
     this.#ring[(this.#ringHead + this.#ringSize++) % this.#ring.length] = slot;
@@ -112,8 +122,8 @@ export class ClientTable<T extends { readonly key: string }> {
     if (slot < 0 || this.#slots[slot] !== method || !ownBranch(branch, slot)) return false;
     const m = this.#marks;
     const at = slot * MARK;
-    return now < m[at + 3]! && randomBits(branch, 0, 8) === m[at] && randomBits(branch, 8, 16) === m[at + 1] &&
-      randomBits(branch, 16, RANDOM_LENGTH) === m[at + 2];
+    return now < m[at + 3]! && randomBits(branch, RANDOM_AT, 8) === m[at] && randomBits(branch, RANDOM_AT + 8, 8) === m[at + 1] &&
+      randomBits(branch, RANDOM_AT + 16, RANDOM_LENGTH - 16) === m[at + 2];
   }
 
   /** Drops the retired records whose deadline is ≤ `now`; returns the earliest deadline left (or Infinity). */
@@ -147,6 +157,7 @@ export class ClientTable<T extends { readonly key: string }> {
 
   #vacate(slot: number): void {
     this.#slots[slot] = undefined;
+    this.#own[slot] = 0;
     this.#free.push(slot);
   }
 
@@ -156,6 +167,9 @@ export class ClientTable<T extends { readonly key: string }> {
     const marks = new Float64Array(n);
     marks.set(this.#marks);
     this.#marks = marks;
+    const own = new Uint8Array(n / MARK);
+    own.set(this.#own);
+    this.#own = own;
   }
 
   #growRing(): void {
@@ -182,11 +196,11 @@ function base36Length(n: number): number {
   return len;
 }
 
-/** The base64url characters [a, b) of a branch's random part as one number (6 bits each), or -1. */
-function randomBits(branch: string, a: number, b: number): number {
+/** The `length` base64url characters of `text` at `at` as one number (6 bits each), or -1. */
+function randomBits(text: string, at: number, length: number): number {
   let n = 0;
-  for (let i = RANDOM_AT + a; i < RANDOM_AT + b; i++) {
-    const c = branch.charCodeAt(i);
+  for (let i = at; i < at + length; i++) {
+    const c = text.charCodeAt(i);
     const d = c < 128 ? BASE64URL[c]! : -1;
     if (d < 0) return -1;
     n = n * 64 + d;
@@ -214,10 +228,14 @@ function base36(n: number): string {
 const DIGITS36 = Array.from({ length: 36 }, (_, i) => i.toString(36));
 const DIGIT_CODES36 = DIGITS36.map((d) => d.charCodeAt(0));
 
-/** The slot named after the last `.` of a branch, or -1. */
+/** The slot named after the last `.` of a branch (at most 7 characters after it), or -1. */
 function slotOf(branch: string): number {
-  const dot = branch.lastIndexOf('.');
-  if (dot < 0 || dot === branch.length - 1 || branch.length - dot > 8) return -1;
+  // a `.` more than 8 characters from the end names no slot: only the tail is searched (no lastIndexOf call)
+  const len = branch.length;
+  const stop = len > 8 ? len - 8 : 0;
+  let dot = len - 1;
+  while (dot >= stop && branch.charCodeAt(dot) !== 46) dot--;
+  if (dot < stop || dot === len - 1) return -1;
   let n = 0;
   for (let i = dot + 1; i < branch.length; i++) {
     const c = branch.charCodeAt(i);

@@ -20,10 +20,10 @@ export class InviteClientTransaction extends BaseClientTransaction {
     this.#invite = invite;
   }
 
-  /** Sends the INVITE and starts Timers A and B. */
-  start(): void {
-    const timers = this.env.timers;
-    this.sendFirst(timers.a, timers.b);
+  /** Sends the INVITE and starts Timers A and B (from `now`, the timer queue's clock, when the caller has read it). */
+  start(now?: number): void {
+    const env = this.env;
+    this.sendFirst(env.timers.a, env.timers.b, now ?? env.queue.now());
   }
 
   /** A response whose top Via branch matched and whose CSeq method is INVITE (§17.1.3). */

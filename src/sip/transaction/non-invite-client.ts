@@ -15,10 +15,10 @@ export class NonInviteClientTransaction extends BaseClientTransaction {
     super(env, branch, method, 'trying', data, flow, tu);
   }
 
-  /** Sends the request and starts Timers E and F. */
-  start(): void {
-    const timers = this.env.timers;
-    this.sendFirst(timers.e, timers.f);
+  /** Sends the request and starts Timers E and F (from `now`, the timer queue's clock, when the caller has read it). */
+  start(now?: number): void {
+    const env = this.env;
+    this.sendFirst(env.timers.e, env.timers.f, now ?? env.queue.now());
   }
 
   /** A response whose top Via branch and CSeq method matched this transaction (§17.1.3). */
@@ -39,10 +39,12 @@ export class NonInviteClientTransaction extends BaseClientTransaction {
     this.data = null;
     this.tu = null;
     const env = this.env;
+    // one clock read for Timer K and the TU
+    const now = env.queue.now();
     if (this.flow.transport.reliable) this.terminate();
-    else if (env.retireClient(this, env.timers.k)) env.queue.stop(this);
-    else env.queue.start(this, env.timers.k);
-    tu.onResponse(response);
+    else if (env.retireClient(this, env.timers.k, now)) env.queue.stop(this);
+    else env.queue.startFrom(this, env.timers.k, now);
+    tu.onResponse(response, now);
   }
 
   override onTimer(): void {

@@ -32,7 +32,8 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
   readonly #viaPrefix: string;
   readonly #options: RequestOptions | undefined;
   readonly #resolve: (result: RequestResult) => void;
-  readonly #start: number;
+  /** The timer queue's clock when start() was called (the first attempt is sent from it too). */
+  #start = 0;
   /** The fields of every attempt; slot 0 is the Via (see requestFields). */
   #fields: HeaderField[];
   #sent: SipRequest | undefined;
@@ -56,11 +57,12 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
     this.#viaPrefix = viaPrefix;
     this.#options = options;
     this.#resolve = resolve;
-    this.#start = owner.layer.queue.now();
   }
 
   /** Sends the first attempt and arms timeoutMs and the abort signal. */
   start(): void {
+    const now = this.#owner.layer.queue.now();
+    this.#start = now;
     const options = this.#options;
     if (options !== undefined) {
       const signal = options.signal;
@@ -72,16 +74,16 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
         this.#onAbort = () => this.#fail('aborted', 'aborted');
         signal.addEventListener('abort', this.#onAbort, { once: true });
       }
-      if (options.timeoutMs !== undefined) this.#arm(options.timeoutMs);
+      if (options.timeoutMs !== undefined) this.#arm(options.timeoutMs, now);
     }
     try {
-      this.#send();
+      this.#send(now);
     } catch (error) {
       this.#fail('invalid-request', error instanceof Error ? error.message : 'request cannot be sent');
     }
   }
 
-  onResponse(response: SipResponse): void {
+  onResponse(response: SipResponse, receivedAt?: number): void {
     const status = response.status;
     if (this.#done) {
       // RFC 6026 Accepted: a retransmitted 2xx to our INVITE gets the same ACK again
@@ -103,7 +105,7 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
       if (this.#retryWithCredentials(response)) return;
     }
     if (this.#method === 'INVITE' && status < 300) this.#ack2xx(response);
-    this.#settle({ ok: true, response, latencyMs: this.#owner.layer.queue.now() - this.#start });
+    this.#settle({ ok: true, response, latencyMs: (receivedAt ?? this.#owner.layer.queue.now()) - this.#start });
   }
 
   onFailure(reason: ClientFailure, error?: Error): void {
@@ -116,8 +118,8 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
     this.#fail('timeout', 'no final response within timeoutMs');
   }
 
-  /** Sends the fields with a new Via through a new client transaction. */
-  #send(): void {
+  /** Sends the fields with a new Via through a new client transaction (its timers from `now`, when read). */
+  #send(now?: number): void {
     const layer = this.#owner.layer;
     const branch = layer.newBranch();
     const fields = this.#fields;
@@ -137,7 +139,7 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
       : new NonInviteClientTransaction(layer, branch, this.#method, data, this.#flow, this);
     this.#tx = tx;
     layer.addClient(tx);
-    tx.start();
+    tx.start(now);
   }
 
   #retryWithCredentials(response: SipResponse): boolean {
@@ -182,10 +184,11 @@ export class PendingRequest implements ClientTransactionUser, TimerTarget {
     }
   }
 
-  #arm(ms: number): void {
+  #arm(ms: number, now?: number): void {
     const queue = this.#owner.layer.queue;
     this.#timer ??= new Timer(this);
-    queue.start(this.#timer, ms);
+    if (now === undefined) queue.start(this.#timer, ms);
+    else queue.startFrom(this.#timer, ms, now);
   }
 
   #fail(error: RequestFailure, message: string): void {

@@ -35,9 +35,10 @@ export interface TransactionEnv {
   terminated(tx: Terminable): void;
   /**
    * A non-INVITE client transaction with its final response over UDP hands its Timer K wait (`ms`) to the
-   * layer's compact Completed record (RFC 3261 §17.1.2.2); false when it must keep its own timer.
+   * layer's compact Completed record (RFC 3261 §17.1.2.2) from `now` (the queue's clock); false when it must
+   * keep its own timer.
    */
-  retireClient(tx: NonInviteClientTransaction, ms: number): boolean;
+  retireClient(tx: NonInviteClientTransaction, ms: number, now: number): boolean;
 }
 
 /** Anything the layer keeps in a table. */

@@ -73,10 +73,9 @@ export class TransactionLayer implements TransactionEnv {
     this.#clients.add(tx);
   }
 
-  /** Replaces a finished non-INVITE client transaction by a compact Completed record for `ms` (Timer K). */
-  retireClient(tx: ClientTransaction, ms: number): boolean {
+  /** Replaces a finished non-INVITE client transaction by a compact Completed record for `ms` (Timer K) from `now`. */
+  retireClient(tx: ClientTransaction, ms: number, now: number): boolean {
     const queue = this.queue;
-    const now = queue.now();
     if (!this.#clients.retire(tx, tx.method, now + ms)) return false;
     if (!this.#sweep.active) queue.startFrom(this.#sweep, ms, now);
     return true;

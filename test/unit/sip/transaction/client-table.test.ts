@@ -104,3 +104,24 @@ test('retire refuses transactions without a slot of their own, and the record ri
   assert.equal(table.expire(2000), Infinity);
   assert.equal(table.size, 1);
 });
+
+test('only the transaction of the branch made for a slot is retired: a hand-made key that lands in a reserved slot keeps its own timer', () => {
+  const table = new ClientTable<Tx>();
+  const made = table.newBranch();
+  assert.ok(made.endsWith('.0'));
+  // same shape and slot, another random part: it takes the reserved slot but is not the branch made for it
+  const lookalike = { key: made.slice(0, 7) + (made[7] === 'A' ? 'B' : 'A') + made.slice(8) };
+  table.add(lookalike);
+  assert.equal(table.get(lookalike.key), lookalike);
+  assert.equal(table.retire(lookalike, 'MESSAGE', 10), false);
+  assert.equal(table.get(lookalike.key), lookalike, 'left as it was');
+  table.delete(lookalike);
+  // the slot is free again; the next branch made for it retires normally
+  const again = table.newBranch();
+  assert.ok(again.endsWith('.0'));
+  const t = { key: again };
+  table.add(t);
+  assert.equal(table.retire(t, 'MESSAGE', 10), true);
+  assert.equal(table.isRetired(again, 'MESSAGE', 9), true);
+  assert.equal(table.isRetired(made, 'MESSAGE', 9), false, 'the first branch made for the slot is not the record');
+});

@@ -55,6 +55,8 @@ export class KeyDeliverer implements LaneHost {
   readonly #lanes = new Map<string, DeliveryLane>();
   #free: number;
   readonly #waiting: Array<(ok: boolean) => void> = [];
+  /** A bulk producer waiting for the slot queue to shrink (see room()). */
+  #roomWaiter: { readonly below: number; readonly resolve: () => void } | undefined;
   /**
    * Delivery records to write, per document: those before #marksHead are written, and the first
    * #markOffset records of the one at #marksHead (the array is dropped once all are).
@@ -76,6 +78,11 @@ export class KeyDeliverer implements LaneHost {
     this.maxDocumentBytes = options.maxDocumentBytes;
     this.timers = options.timers ?? NODE_TIMERS;
     this.#free = options.maxInFlight;
+  }
+
+  /** Whether close() was called. */
+  get closing(): boolean {
+    return this.#closing;
   }
 
   /** Lanes that have work. */
@@ -121,6 +128,8 @@ export class KeyDeliverer implements LaneHost {
   async close(graceMs: number): Promise<void> {
     this.#closing = true;
     for (const w of this.#waiting.splice(0)) w(false);
+    this.#roomWaiter?.resolve();
+    this.#roomWaiter = undefined;
     const lanes = [...this.#lanes.values()];
     const done = Promise.all(lanes.map((l) => l.close()));
     let timer: NodeJS.Timeout | undefined;
@@ -149,6 +158,24 @@ export class KeyDeliverer implements LaneHost {
     const next = this.#waiting.shift();
     if (next !== undefined) next(true);
     else this.#free++;
+    const room = this.#roomWaiter;
+    if (room !== undefined && this.#waiting.length < room.below) {
+      this.#roomWaiter = undefined;
+      room.resolve();
+    }
+  }
+
+  /**
+   * Resolves once fewer than `below` documents wait for a send slot (at once when already so, or when
+   * closing): a bulk producer such as the start-up re-sync reads its next page then, so what it queued is
+   * sent before more is made. One producer at a time.
+   */
+  room(below: number): Promise<void> {
+    if (this.#closing || this.#waiting.length < below) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#roomWaiter?.resolve();
+      this.#roomWaiter = { below, resolve };
+    });
   }
 
   controller(): AbortController {

@@ -166,9 +166,11 @@ export class KeyService {
   /**
    * At start: for every loaded binding, sends the desired keys of the embedded profiles that the contact
    * has not confirmed at their current version; for the other routes, re-sends the keys still pending.
-   * The embedded profiles' keys are read in pages of RECONCILE_PAGE owners (one query each, in key order)
-   * and each page is queued before the next is read, with a turn of the event loop between pages, so the
-   * first phones are being served while the later ones are read. Returns how many key versions were queued.
+   * The embedded profiles' keys are read in pages of RECONCILE_PAGE owners (one query each, in key order);
+   * each page is queued, and the next one read only when fewer than RECONCILE_PAGE documents wait for a
+   * send slot: the first phones are served while the later ones are read, and a re-sync of 100,000s of
+   * phones never holds all their keys at once. Stops reading when the deliverer closes. Returns how many
+   * key versions were queued.
    */
   async reconcile(bindings: Iterable<Binding>): Promise<number> {
     let queued = 0;
@@ -189,6 +191,7 @@ export class KeyService {
       let after: { user: string; host: string } | undefined;
       for (;;) {
         // the keys as their stored blocks: sent as they are (no JSON, validation or encoding per key)
+        if (this.#p.deliverer.closing) return queued;
         const page = this.#p.keys.encodedKeySets(profile.name, after, RECONCILE_PAGE);
         for (const set of page) {
           const owners = byOwner.get(`${set.user}\n${set.host}`);
@@ -201,7 +204,8 @@ export class KeyService {
             if (contact === null) continue;
             const done = set.delivered.get(contact.uri);
             const earlier = held.get(contact.id);
-            const entries = earlier?.entries ?? [];
+            // an earlier profile's keys read pages ago: a bind meanwhile must not be followed by its older version
+            const entries = earlier === undefined ? [] : last ? this.#stillDesired(earlier.entries) : earlier.entries;
             for (const d of set.keys) {
               if ((done?.get(d.key) ?? -1) < d.version) entries.push(this.#entry(target, d, d.version, profile.format, 'startup'));
             }
@@ -216,11 +220,14 @@ export class KeyService {
         }
         if (page.length < RECONCILE_PAGE) break;
         after = page[page.length - 1]!;
+        // the next page is read when this one's documents are mostly out (they would only wait, and live longer)
         await new Promise((resolve) => setImmediate(resolve));
+        await this.#p.deliverer.room(RECONCILE_PAGE);
       }
     }
-    for (const { binding, contact, entries } of held.values()) {
-      this.#p.deliverer.enqueue(this.#p.embedded, contact, binding.user, binding.domain, entries);
+    for (const h of held.values()) {
+      const entries = this.#stillDesired(h.entries);
+      this.#p.deliverer.enqueue(this.#p.embedded, h.contact, h.binding.user, h.binding.domain, entries);
       queued += entries.length;
     }
     const others = new Map<string, { profile: RunningProfile; target: KeyTarget; entries: QueuedKey[]; contact: string }>();
@@ -256,6 +263,16 @@ export class KeyService {
   /** The lane id of a binding's contact (for dropping its queue when it goes away). */
   contactOf(binding: Binding): RouteContact | undefined {
     return this.#p.embedded.contactOf(binding);
+  }
+
+  /** The entries (of one owner) whose version is still the desired one: another is newer, or the key is gone. */
+  #stillDesired(entries: readonly QueuedKey[]): QueuedKey[] {
+    const current = new Map<string, number>();
+    for (const profile of new Set(entries.map((e) => e.target.profile))) {
+      const { user, host } = entries[0]!.target;
+      for (const d of this.#p.keys.desiredKeys(profile, user, host)) current.set(`${profile}\n${d.key}`, d.version);
+    }
+    return entries.filter((e) => current.get(`${e.target.profile}\n${e.state.key}`) === e.version);
   }
 
   #fromDesired(d: DesiredKey, profile: RunningProfile, cause: DeliveryCause): QueuedKey {

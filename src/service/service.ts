@@ -67,6 +67,8 @@ export class Service {
   #endpoint: SipEndpoint | undefined;
   #state: State = 'created';
   #closed: Promise<void> | undefined;
+  /** The start-up reconciliation, running in the background once start() resolved. */
+  #reconciling: Promise<void> | undefined;
   readonly #routeListeners: Array<() => void> = [];
   /** When start() finished (store clock): pending records older than this are not being retried. */
   #runningSince = Number.POSITIVE_INFINITY;
@@ -175,8 +177,9 @@ export class Service {
 
   /**
    * Loads the persisted bindings, binds the SIP listeners (UDP and TCP share the port), starts the
-   * registrar's sweeper and, unless disabled, sends every desired key not yet delivered to the loaded
-   * bindings. Rejects (and releases what it bound) when a listener cannot be bound.
+   * registrar's sweeper and, unless disabled, starts sending every desired key not yet delivered to the
+   * loaded bindings (in the background, paced by the send slots; close() stops it). Rejects (and releases
+   * what it bound) when a listener cannot be bound.
    */
   async start(): Promise<void> {
     if (this.#state !== 'created') throw new ServiceStateError(this.#state, 'start');
@@ -213,12 +216,12 @@ export class Service {
       throw error;
     }
     if (this.options.reconcileOnStart) {
-      try {
-        await this.#keys.reconcile(this.registrar.bindings());
-      } catch (error) {
+      // in the background: with many phones (or phones that do not answer) it outlasts start() by far
+      this.#reconciling = this.#keys.reconcile(this.registrar.bindings()).then(
+        (n) => this.options.logger?.debug({ keys: n }, 'start-up reconciliation queued'),
         // the service runs; what was not sent now goes at the phones' next registrations
-        this.options.logger?.warn({ err: error }, 'start-up reconciliation failed');
-      }
+        (error: unknown) => this.options.logger?.warn({ err: error }, 'start-up reconciliation failed'),
+      );
     }
   }
 
@@ -284,6 +287,7 @@ export class Service {
     this.#state = 'closing';
     for (const off of this.#routeListeners.splice(0)) off();
     await this.#deliverer.close(wasRunning ? this.options.closeGraceMs : 0);
+    await this.#reconciling;
     await this.registrar.close();
     await this.#endpoint?.close();
     this.#endpoint = undefined;

@@ -197,6 +197,30 @@ test('maxInFlight bounds concurrent sends over all lanes', async () => {
   assert.equal(route.calls.length, 5);
 });
 
+test('room(n) resolves once fewer than n documents wait for a send slot, at once when already so, and at close', async () => {
+  const { deliverer, route } = setup({ maxInFlight: 2 });
+  await deliverer.room(1);
+  for (let i = 0; i < 5; i++) deliverer.enqueue(route, { ...CONTACT, id: `lane-${i}` }, '200', 'pbx.test', [entry({ key: '1' }, i + 1).entry]);
+  await tick();
+  // 2 sent, 3 waiting for a slot
+  let roomy = false;
+  void deliverer.room(2).then(() => (roomy = true));
+  route.calls[0]!.answer(ok200);
+  await tick();
+  assert.equal(roomy, false, '2 still wait');
+  route.calls[1]!.answer(ok200);
+  await tick();
+  assert.equal(roomy, true, '1 waits');
+  let closed = false;
+  void deliverer.room(1).then(() => (closed = true));
+  await tick();
+  assert.equal(closed, false);
+  assert.equal(deliverer.closing, false);
+  await deliverer.close(0);
+  assert.equal(closed, true);
+  assert.equal(deliverer.closing, true);
+});
+
 test('drop ends queued work of a contact that went away; close marks unsent keys pending and aborts after the grace', async () => {
   const { deliverer, route, marks } = setup();
   const a = entry({ key: '1' }, 1);

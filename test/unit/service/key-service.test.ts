@@ -32,7 +32,13 @@ interface Queued {
   readonly keys: ReadonlyArray<readonly [string, string, number]>;
 }
 
-function setup(profiles: readonly string[], file = ':memory:'): { service: KeyService; store: ReturnType<typeof openStore>; queued: Queued[] } {
+/** What the recording deliverer does when reconcile asks for room (default: room at once) and whether it is closing. */
+interface DelivererHooks {
+  readonly room?: (below: number) => Promise<void>;
+  readonly closing?: () => boolean;
+}
+
+function setup(profiles: readonly string[], file = ':memory:', hooks: DelivererHooks = {}): { service: KeyService; store: ReturnType<typeof openStore>; queued: Queued[] } {
   const store = openStore({ path: file, now: () => T0 });
   const queued: Queued[] = [];
   const embedded = {
@@ -41,6 +47,10 @@ function setup(profiles: readonly string[], file = ':memory:'): { service: KeySe
       b.contact.startsWith('sip:') ? { id: `embedded\n${b.aor}\n${b.contact}`, uri: b.contact, destination: 'udp:192.0.2.1:5060' } : undefined,
   } as unknown as EmbeddedRoute;
   const deliverer = {
+    room: hooks.room ?? (() => Promise.resolve()),
+    get closing() {
+      return hooks.closing?.() ?? false;
+    },
     enqueue: (_route: unknown, contact: RouteContact, user: string, _domain: string, entries: readonly QueuedKey[]) => {
       if (entries.length > 0) queued.push({ contact: contact.uri, user, keys: entries.map((e) => [e.target.profile, e.state.key, e.version] as const) });
     },
@@ -101,6 +111,71 @@ test('reconcile: the keys of several embedded profiles reach a contact in one qu
   store.close();
 });
 
+test('reconcile: the next page is read only when the deliverer has room; reading stops when it closes', async () => {
+  let release: () => void = () => {};
+  const asked: number[] = [];
+  let closing = false;
+  const { service, store, queued } = setup(['internal'], ':memory:', {
+    room: (below) => {
+      asked.push(below);
+      return new Promise((resolve) => (release = resolve));
+    },
+    closing: () => closing,
+  });
+  const bindings: Binding[] = [];
+  for (let i = 0; i < 600; i++) {
+    const user = `u${String(i).padStart(3, '0')}`;
+    store.keys.putDesiredKeys('internal', user, DOMAIN, [{ key: '1', light: 'on' }]);
+    bindings.push(binding(user, `sip:${user}@192.0.2.1`));
+  }
+  const done = service.reconcile(bindings);
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  await settle();
+  assert.deepEqual([queued.length, asked], [256, [256]], 'one page queued, then it waits for room');
+  release();
+  await settle();
+  assert.deepEqual([queued.length, asked], [512, [256, 256]]);
+  closing = true;
+  release();
+  assert.equal(await done, 512, 'the third page is not read once the deliverer closes');
+  store.close();
+});
+
+test('reconcile with several profiles: a key bound while the pages are read is not followed by the older version read before', async () => {
+  let release: () => void = () => {};
+  let waits = 0;
+  const { service, store, queued } = setup(['a', 'b'], ':memory:', {
+    room: () => {
+      waits++;
+      return new Promise((resolve) => (release = resolve));
+    },
+  });
+  // 300 owners in profile a: its pages are read in two queries with a wait between them
+  const bindings: Binding[] = [];
+  for (let i = 0; i < 300; i++) {
+    const user = `u${String(i).padStart(3, '0')}`;
+    store.keys.putDesiredKeys('a', user, DOMAIN, [{ key: '1', light: 'on' }, { key: '2', light: 'off' }]);
+    bindings.push(binding(user, `sip:${user}@192.0.2.1`));
+  }
+  store.keys.putDesiredKeys('b', 'u000', DOMAIN, [{ key: '3', light: 'on' }]);
+  const done = service.reconcile(bindings);
+  for (let i = 0; i < 5 && waits === 0; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(waits, 1);
+  // binds while reconcile waits: u000 (keys in a and b) and u001 (keys in a only) get a newer key 1
+  const [v0] = store.keys.putDesiredKeys('a', 'u000', DOMAIN, [{ key: '1', light: 'off' }]);
+  const [v1] = store.keys.putDesiredKeys('a', 'u001', DOMAIN, [{ key: '1', light: 'off' }]);
+  release();
+  await done;
+  const byUser = new Map(queued.map((q) => [q.user, q.keys]));
+  assert.deepEqual(byUser.get('u000'), [['a', '2', 2], ['b', '3', 601]], `key 1 at version ${v0} is sent by its bind, not here`);
+  assert.deepEqual(byUser.get('u001'), [['a', '2', 4]], `key 1 at version ${v1} is sent by its bind, not here`);
+  assert.deepEqual(byUser.get('u299'), [['a', '1', 599], ['a', '2', 600]]);
+  assert.equal(queued.length, 300);
+  store.close();
+});
+
 test('resyncTarget: the current versions, cause resync, to every contact of the route; pending without contacts; [] keys when none desired', async () => {
   const store = openStore({ path: ':memory:', now: () => T0 });
   const sent: Array<{ contact: string; keys: string[]; causes: string[] }> = [];
@@ -118,6 +193,8 @@ test('resyncTarget: the current versions, cause resync, to every contact of the 
     },
   } as unknown as RunningProfile['route'];
   const deliverer = {
+    room: () => Promise.resolve(),
+    closing: false,
     enqueue: (_route: unknown, contact: RouteContact, _user: string, _domain: string, entries: readonly QueuedKey[]) => {
       sent.push({ contact: contact.uri, keys: entries.map((e) => `${e.state.key}@${e.version}:${(e.state as KeyState).label}`), causes: entries.map((e) => e.cause) });
       for (const e of entries) {

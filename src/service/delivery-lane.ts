@@ -33,27 +33,49 @@ export interface LaneHost {
 
 /**
  * The delivery records of some keys on one contact, all with one status and time: kept in this form until
- * they are written (markRecords), so a re-sync's 100,000s of records are not objects held for a second.
+ * they are written (markRecords). Only keys and versions are kept, not the queued entries: a re-sync's
+ * 100,000s of records must not hold the documents' blocks (and the texts they were cut from) until then.
  */
 export interface DocumentMarks {
   /** The contact URI the records are for. */
   readonly contact: string;
-  readonly entries: readonly QueuedKey[];
+  /** The owner of every key (one object when they share it), or each key's owner. */
+  readonly owners: KeyTarget | readonly KeyTarget[];
+  readonly keys: readonly string[];
+  readonly versions: readonly number[];
   readonly status: DeliveryStatus;
   readonly at: number;
   /** Why, for `failed`. */
   readonly reason?: string;
 }
 
-/** The delivery records of `marks.entries[from..to)`, in order, appended to `out`; returns `out`. */
-export function markRecords(marks: DocumentMarks, from = 0, to = marks.entries.length, out: DeliveryRecord[] = []): DeliveryRecord[] {
-  const { contact, status, at } = marks;
+/** The DocumentMarks of `entries` (at least one) on `contact`. */
+export function documentMarks(contact: string, entries: readonly QueuedKey[], status: DeliveryStatus, at: number, reason?: string): DocumentMarks {
+  const n = entries.length;
+  const keys = new Array<string>(n);
+  const versions = new Array<number>(n);
+  const first = entries[0]!.target;
+  let shared = true;
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    keys[i] = e.state.key;
+    versions[i] = e.version;
+    if (e.target !== first) shared = false;
+  }
+  const owners = shared ? first : entries.map((e) => e.target);
+  return reason === undefined ? { contact, owners, keys, versions, status, at } : { contact, owners, keys, versions, status, at, reason };
+}
+
+/** The delivery records of `marks.keys[from..to)`, in order, appended to `out`; returns `out`. */
+export function markRecords(marks: DocumentMarks, from = 0, to = marks.keys.length, out: DeliveryRecord[] = []): DeliveryRecord[] {
+  const { contact, status, at, owners, keys, versions } = marks;
   for (let i = from; i < to; i++) {
-    const e = marks.entries[i]!;
-    const { profile, user, host } = e.target;
+    const { profile, user, host } = Array.isArray(owners) ? (owners as readonly KeyTarget[])[i]! : owners as KeyTarget;
+    const key = keys[i]!;
+    const version = versions[i]!;
     out.push(status === 'failed'
-      ? { profile, user, host, key: e.state.key, contact, status, version: e.version, at, reason: marks.reason ?? '' }
-      : { profile, user, host, key: e.state.key, contact, status, version: e.version, at });
+      ? { profile, user, host, key, contact, status, version, at, reason: marks.reason ?? '' }
+      : { profile, user, host, key, contact, status, version, at });
   }
   return out;
 }
@@ -297,7 +319,7 @@ export class DeliveryLane {
     }
     const now = this.#host.now();
     if (outcome.ok && outcome.status >= 200 && outcome.status < 300) {
-      this.#host.mark({ contact: this.contact.uri, entries: live, status: 'delivered', at: now });
+      this.#host.mark(documentMarks(this.contact.uri, live, 'delivered', now));
       const result = this.#result(outcome, cur.attempts);
       for (const e of live) resolveAll(e, result);
       this.#event(cur, 'delivered', outcome);
@@ -320,7 +342,7 @@ export class DeliveryLane {
       return;
     }
     if (isRetryable(outcome) && cur.attempts <= delays.length) {
-      if (cur.attempts === 1) this.#host.mark({ contact: this.contact.uri, entries: live, status: 'pending', at: now });
+      if (cur.attempts === 1) this.#host.mark(documentMarks(this.contact.uri, live, 'pending', now));
       this.#event(cur, 'retrying', outcome);
       cur.phase = 'backoff';
       this.#timer = this.#host.timers.setTimeout(() => {
@@ -334,7 +356,7 @@ export class DeliveryLane {
       return;
     }
     const reason = failureReason(outcome, cur.attempts);
-    this.#host.mark({ contact: this.contact.uri, entries: live, status: 'failed', at: now, reason });
+    this.#host.mark(documentMarks(this.contact.uri, live, 'failed', now, reason));
     const result = this.#result(outcome, cur.attempts);
     for (const e of live) resolveAll(e, result);
     this.#event(cur, 'failed', outcome, reason);
@@ -354,7 +376,7 @@ export class DeliveryLane {
   #closeEntries(entries: readonly QueuedKey[]): void {
     if (entries.length === 0) return;
     const now = this.#host.now();
-    this.#host.mark({ contact: this.contact.uri, entries, status: 'pending', at: now });
+    this.#host.mark(documentMarks(this.contact.uri, entries, 'pending', now));
     const result = this.#failure('closed', 'the service closed before the key was delivered', 0);
     for (const e of entries) resolveAll(e, result);
   }

@@ -190,10 +190,10 @@ export class KeyDeliverer implements LaneHost {
   }
 
   mark(marks: DocumentMarks): void {
-    if (marks.entries.length === 0) return;
+    if (marks.keys.length === 0) return;
     if (this.#pendingMarks === 0) this.#oldestMark = performance.now();
     this.#marks.push(marks);
-    this.#pendingMarks += marks.entries.length;
+    this.#pendingMarks += marks.keys.length;
     this.#markTimer ??= setTimeout(() => this.#backgroundFlush(), MARK_DELAY_MS);
   }
 
@@ -225,9 +225,9 @@ export class KeyDeliverer implements LaneHost {
     const batch: DeliveryRecord[] = [];
     while (batch.length < MARK_CHUNK && this.#marksHead < this.#marks.length) {
       const m = this.#marks[this.#marksHead]!;
-      const end = Math.min(m.entries.length, this.#markOffset + MARK_CHUNK - batch.length);
+      const end = Math.min(m.keys.length, this.#markOffset + MARK_CHUNK - batch.length);
       markRecords(m, this.#markOffset, end, batch);
-      if (end === m.entries.length) {
+      if (end === m.keys.length) {
         this.#marksHead++;
         this.#markOffset = 0;
       } else this.#markOffset = end;

@@ -40,13 +40,17 @@ export function secretOf(user: RegistrarUser | undefined): DigestSecret | undefi
  * - a user with trusted networks but no secret, from elsewhere: forbidden (403);
  * - otherwise Digest: no credentials for our realm → challenge; expired nonce with a right answer →
  *   stale challenge; any other failure → a fresh challenge (RFC 3261 §22.2 re-challenges). Unknown users
- *   are checked against a random decoy secret, so they cost and answer exactly like a wrong password.
+ *   are checked against random decoy HA1s, so they cost and answer exactly like a wrong password (a
+ *   known user's HA1s are kept per directory entry; only the entry's first check computes them).
  * The authenticated username may differ from `user`: the caller decides whether it may register the AOR.
  */
 export class RegisterAuth {
   readonly #digest: DigestServer;
   readonly #users: UserDirectory;
-  readonly #decoy: DigestSecret = { password: randomBytes(18).toString('base64') };
+  /** Random HA1s: as cheap to check as a known user's kept ones (see #secret). */
+  readonly #decoy: DigestSecret = { ha1: { MD5: randomBytes(16).toString('hex'), 'SHA-256': randomBytes(32).toString('hex') } };
+  /** HA1 secrets by user entry (weak: entries come and go with the directory's caches). */
+  readonly #ha1 = new WeakMap<RegistrarUser, { readonly username: string; readonly password: string; readonly secret: DigestSecret }>();
 
   constructor(digest: DigestServer, users: UserDirectory) {
     this.#digest = digest;
@@ -73,9 +77,24 @@ export class RegisterAuth {
     const header = this.#credentials(req);
     if (header === undefined) return { kind: 'challenge', stale: false };
     const r = this.#digest.verify(header, req.method, (username: string): DigestSecret =>
-      (username === user ? secretOf(entry) : secretOf(this.#users(username, domain))) ?? this.#decoy, { uri: req.uri });
+      this.#secret(username, username === user ? entry : this.#users(username, domain)) ?? this.#decoy, { uri: req.uri });
     if (r.status === 'ok') return { kind: 'ok', username: r.username, by: 'digest' };
     return { kind: 'challenge', stale: r.status === 'stale' };
+  }
+
+  /**
+   * secretOf(entry) for `username`; a password is replaced by its HA1s, computed once per user entry (a
+   * directory that hands out the same entry object each time, as the service's does, saves a hash per
+   * REGISTER).
+   */
+  #secret(username: string, entry: RegistrarUser | undefined): DigestSecret | undefined {
+    const password = entry?.password;
+    if (entry === undefined || typeof password !== 'string') return secretOf(entry);
+    const known = this.#ha1.get(entry);
+    if (known !== undefined && known.username === username && known.password === password) return known.secret;
+    const secret = this.#digest.ha1Secret(username, password);
+    this.#ha1.set(entry, { username, password, secret });
+    return secret;
   }
 
   /** The Authorization value to check: the only one, or the first Digest one for our realm. */

@@ -59,8 +59,9 @@ function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> | 
     incoming.respond(403, 'Forbidden');
     return;
   }
-  const source: RegisterSource = { transport: s.transport, address: s.address, port: s.port, localAddress: s.localAddress, localPort: s.localPort };
-  // the endpoint (SERVICE_METHODS, default schemes, no extensions) validated the request already
+  // a MessageSource is a RegisterSource (the registrar copies the fields it keeps); the endpoint
+  // (SERVICE_METHODS, default schemes, no extensions) validated the request already
+  const source: RegisterSource = s;
   const outcome = p.registrar.handle(incoming.request, source, true);
   if (outcome instanceof Promise) return outcome.then((o) => answer(p, incoming, aorUser, o));
   answer(p, incoming, aorUser, outcome);

@@ -117,19 +117,37 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   /**
-   * Internal to src/sip: a copy with `old` (a field of this object) replaced by `next`, keeping the parse
-   * cache of the other fields and caching `parsed` for `next` when given (it must equal what parsing `next`
-   * gives).
+   * Internal to src/sip: replaces `old` (a field of this object; appended when it is not) by `next` in
+   * place, keeping the parse cache of the other fields and caching `parsed` for `next` when given (it must
+   * equal what parsing `next` gives).
    */
-  replacingField(old: HeaderField, next: HeaderField, parsed: unknown): SipHeaders {
-    const fields = this.fields.slice();
+  replaceField(old: HeaderField, next: HeaderField, parsed: unknown): void {
+    const fields = this.fields;
     const at = fields.indexOf(old);
     if (at >= 0) fields[at] = next;
     else fields.push(next);
-    const cache: unknown[] = parsed === undefined ? [] : [next, parsed];
     const p = this.#parsed;
-    if (p !== undefined) for (let i = 0; i < p.length; i += 2) if (p[i] !== old) cache.push(p[i], p[i + 1]);
-    return SipHeaders.adopt(fields, cache);
+    if (p !== undefined) {
+      for (let i = 0; i < p.length; i += 2) {
+        if (p[i] === old) {
+          // the old field's entry becomes the new one's (or is dropped)
+          if (parsed === undefined) p.splice(i, 2);
+          else {
+            p[i] = next;
+            p[i + 1] = parsed;
+          }
+          return;
+        }
+      }
+    }
+    if (parsed !== undefined) this.cacheParse(next, parsed);
+  }
+
+  /** Internal to src/sip: a copy with `field` (already checked) appended; the parse cache is not copied. */
+  appending(field: HeaderField): SipHeaders {
+    const fields = this.fields.slice();
+    fields.push(field);
+    return SipHeaders.adopt(fields, undefined);
   }
 
   /** The value of the first field with this name, or undefined. */

@@ -236,6 +236,19 @@ export class DigestServer {
   }
 
   /**
+   * A secret that verifies exactly like `{ password }` for `username` at this server: the HA1 of each hash
+   * offered (RFC 7616 §3.4.2), so a caller that keeps it saves that hash on every later verification.
+   */
+  ha1Secret(username: string, password: string): DigestSecret {
+    const ha1: Partial<Record<DigestHash, string>> = {};
+    for (const a of this.#algorithms) {
+      const hash = digestHashOf(a);
+      ha1[hash] ??= hashHex(hash, `${username}:${this.realm}:${password}`);
+    }
+    return { ha1 };
+  }
+
+  /**
    * Verifies an Authorization / Proxy-Authorization value for `method`. Checks, in order: syntax,
    * algorithm, realm, qop/nc, nonce authenticity, the user, the response (constant time), then nonce
    * age (`stale`) and nc replay. `lookup` runs only for nonces this server issued. Never throws.

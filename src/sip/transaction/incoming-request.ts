@@ -8,7 +8,7 @@ import type { ServerTransaction } from './transaction-layer.js';
 
 /** What an incoming request's context reports to the endpoint. */
 export interface IncomingOwner {
-  /** Server header value, when configured. */
+  /** Server header value, when configured; free of control characters (checked by the owner). */
   readonly serverHeader: string | undefined;
   /** The handler missed its deadline; a 500 was sent. */
   handlerTimedOut(incoming: IncomingRequestContext): void;
@@ -63,7 +63,8 @@ export class IncomingRequestContext implements IncomingRequest, ServerTransactio
     if (this.#toTag !== undefined || response.status < 200) return rebuild(this, response);
     const server = this.#owner.serverHeader;
     if (server === undefined) return tx.respond(response);
-    const headers = response.headers.clone().append('Server', server);
+    // the owner checked the value (no control characters), as append would
+    const headers = response.headers.appending({ name: 'Server', key: 'server', value: server });
     return tx.respond({ kind: 'response', version: response.version, status: response.status, reason: response.reason, headers, body: response.body });
   }
 

@@ -10,8 +10,9 @@ import { firstTopLevelComma } from './ack.js';
  * What a server transport does to a received request (RFC 3261 §18.2.1, RFC 3581 §4): adds `received`
  * with the source address when it differs from the sent-by host, and when the client asked for `rport`
  * fills it with the source port (adding `received` even when the hosts agree). The request's first Via
- * field is replaced, so responses built from the request carry the parameters. Returns the top Via as
- * it now reads. `via` must be the request's parsed top Via (getTopVia): its parts are written unchecked.
+ * field is replaced in its SipHeaders (the same object), so responses built from the request carry the
+ * parameters. Returns the top Via as it now reads. `via` must be the request's parsed top Via
+ * (getTopVia): its parts are written unchecked.
  */
 export function stampReceived(req: SipRequest, via: Via, source: MessageSource): Via {
   const wantsRport = via.rport === true;
@@ -62,7 +63,7 @@ export function stampReceived(req: SipRequest, via: Via, source: MessageSource):
     vias[0] = stamped;
     parsed = ok(vias);
   }
-  req.headers = headers.replacingField(field, next, parsed);
+  headers.replaceField(field, next, parsed);
   return stamped;
 }
 

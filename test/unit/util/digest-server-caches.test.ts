@@ -1,6 +1,7 @@
-// The DigestServer's HA2 cache and nonce decoding: results equal the uncached arithmetic.
+// The DigestServer's HA2 cache, nonce decoding and HA1 secrets: results equal the uncached arithmetic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { DigestServer } from '../../../src/util/digest-server.js';
 import { computeDigestResponse, formatDigestCredentials, type DigestAlgorithm } from '../../../src/util/digest.js';
 
@@ -54,3 +55,42 @@ test('nonces that are not 40 base64url characters of ours are refused as bad-non
   }
   assert.equal(server.verify(good, 'REGISTER', lookup, { uri: 'sip:a.test' }).status, 'ok');
 });
+
+test('ha1Secret verifies exactly like the password, for every algorithm offered and -sess too; only offered hashes are computed', () => {
+  const server = new DigestServer({ realm: REALM, algorithms: ['SHA-256', 'MD5', 'MD5-sess'] });
+  const kept = server.ha1Secret('alice', 'pw');
+  assert.deepEqual(Object.keys((kept as { ha1: object }).ha1).sort(), ['MD5', 'SHA-256']);
+  assert.equal((kept as { ha1: Record<string, string> }).ha1.MD5, createHash('md5').update(`alice:${REALM}:pw`).digest('hex'));
+  for (const algorithm of ['MD5', 'SHA-256'] as const) {
+    for (const [password, expected] of [['pw', 'ok'], ['other', 'failure']] as const) {
+      const header = credentials(server, algorithm, 'REGISTER', 'sip:a.test', password);
+      assert.equal(server.verify(header, 'REGISTER', () => kept, { uri: 'sip:a.test' }).status, expected);
+    }
+  }
+  const sess = setupSess();
+  const header = sess.header('pw');
+  assert.equal(sess.server.verify(header, 'REGISTER', () => sess.server.ha1Secret('alice', 'pw'), { uri: 'sip:a.test' }).status, 'ok');
+  assert.equal(sess.server.verify(sess.header('other'), 'REGISTER', () => sess.server.ha1Secret('alice', 'pw'), { uri: 'sip:a.test' }).status, 'failure');
+  const md5Only = new DigestServer({ realm: REALM, algorithms: ['MD5'] }).ha1Secret('alice', 'pw');
+  assert.deepEqual(Object.keys((md5Only as { ha1: object }).ha1), ['MD5']);
+});
+
+/** An MD5-sess server and credentials for it. */
+function setupSess(): { server: DigestServer; header: (password: string) => string } {
+  const server = new DigestServer({ realm: REALM, algorithms: ['MD5-sess'] });
+  return {
+    server,
+    header: (password) => {
+      const nonce = /nonce="([^"]+)"/.exec(server.challenge()[0]!)![1]!;
+      const response = computeDigestResponse({
+        algorithm: 'MD5-sess', username: 'alice', realm: REALM, secret: { password }, nonce, method: 'REGISTER', uri: 'sip:a.test',
+        qop: 'auth', nc: '00000001', cnonce: 'c0ffee',
+      })!;
+      const r = formatDigestCredentials({
+        username: 'alice', realm: REALM, nonce, uri: 'sip:a.test', response, algorithm: 'MD5-sess', qop: 'auth', nc: '00000001', cnonce: 'c0ffee',
+      });
+      assert.ok(r.ok);
+      return r.value;
+    },
+  };
+}

@@ -13,7 +13,8 @@ let offset = POOL_SIZE;
 
 function refill(): void {
   randomFillSync(raw);
-  pool = raw.toString('base64url');
+  // SIPp takes any "CSeq" in a message for its CSeq header (a tag spelling it makes SIPp drop the call)
+  pool = raw.toString('base64url').replaceAll('CSeq', 'cSeq');
   offset = 0;
 }
 

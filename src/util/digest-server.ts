@@ -345,6 +345,14 @@ export class DigestServer {
   }
 
   #issueNonce(): string {
+    for (;;) {
+      const nonce = this.#drawNonce();
+      // SIPp takes any "CSeq" in a response for its CSeq header: such a nonce is drawn again
+      if (!nonce.includes('CSeq')) return nonce;
+    }
+  }
+
+  #drawNonce(): string {
     const data = this.#nonce;
     const now = Math.floor(this.#now());
     data.writeUIntBE(Number.isSafeInteger(now) && now >= 0 && now < 2 ** 48 ? now : 0, 0, NONCE_TIME);

@@ -4,6 +4,7 @@ import { newBranch, newCallId, newTag, randomToken } from '../../../src/sip/ids.
 import { isToken } from '../../../src/sip/chars.js';
 import { isCallId } from '../../../src/sip/header-values.js';
 import { InvalidHeaderError } from '../../../src/sip/headers.js';
+import { withCSeqRandom } from '../../helpers/spelled-random.js';
 
 test('newBranch: magic cookie plus 22 token characters, unique', () => {
   const seen = new Set<string>();
@@ -34,4 +35,13 @@ test('randomToken: uses all 64 symbols with roughly even frequency', () => {
   for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   assert.equal(counts.size, 64);
   for (const n of counts.values()) assert.ok(n > 700 && n < 1300, `count ${n}`);
+});
+
+test('random identifiers never spell "CSeq" (SIPp takes it for its CSeq header and drops the call): cSeq instead', () => {
+  // 16,384 characters: the whole pool, from a fresh fill that spells CSeqCSeq…
+  const text = withCSeqRandom(() => randomToken(16384));
+  assert.equal(text.length, 16384);
+  assert.equal(text.slice(0, 12), 'cSeqcSeqcSeq');
+  assert.equal(text.includes('CSeq'), false);
+  assert.ok(isToken(text));
 });

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { DigestServer, type DigestLookup, type DigestServerOptions } from '../../../src/util/digest-server.js';
 import { DigestClient } from '../../../src/util/digest-client.js';
 import { InvalidOptionError } from '../../../src/util/errors.js';
+import { withCSeqRandom } from '../../helpers/spelled-random.js';
 import {
   DIGEST_ALGORITHMS,
   formatDigestCredentials,
@@ -60,6 +61,17 @@ test('challenges: one per algorithm, SHA-256 first, same fresh nonce; stale flag
   assert.notEqual(/nonce="([^"]+)"/.exec(again[0]!)![1], nonce);
   const noQop = setup({ qop: [], algorithms: ['MD5'] }).server.challenge();
   assert.match(noQop[0]!, /^Digest realm="snomctl\.test", nonce="[A-Za-z0-9_-]{40}", algorithm=MD5$/);
+});
+
+test('a nonce never spells "CSeq" (SIPp takes it for its CSeq header and drops the call): it is drawn again', () => {
+  // the server's first random bytes spell CSeq in every nonce made from them; it draws until a fresh fill
+  const { server, nonce } = withCSeqRandom(() => {
+    const s = setup().server;
+    return { server: s, nonce: /nonce="([^"]+)"/.exec(s.challenge()[0]!)![1]! };
+  });
+  assert.equal(nonce.includes('CSeq'), false);
+  const client = new DigestClient({ username: 'alice', password: 'wonderland' });
+  assert.equal(server.verify(answer(client, [`Digest realm="${REALM}", nonce="${nonce}", algorithm=MD5, qop="auth"`]), 'REGISTER', lookup).status, 'ok');
 });
 
 const QOPS: (DigestQop | undefined)[] = ['auth', 'auth-int', undefined];

@@ -12,12 +12,14 @@
 // confirmed message is printed too (our process's own; SIPp's from /proc/self/stat's time of waited-for
 // children; npm sip's child measures its own): unlike the rates, it hardly moves with the machine's load.
 // A bare node:dgram loop with no SIP stack is measured too, for the record: Node's own floor on this path.
+// So is parsing one of SIPp's 200 responses alone (our parser's share of our CPU time per message).
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { createRequest } from '../src/sip/message.js';
+import { parseMessage } from '../src/sip/parse.js';
 import type { RequestResult } from '../src/sip/transaction/endpoint-types.js';
 import { SipEndpoint } from '../src/sip/transaction/endpoint.js';
 import { createUdpTransport } from '../src/sip/transport/udp-transport.js';
@@ -44,6 +46,21 @@ interface Measurement {
   readonly note?: string;
   /** CPU time per confirmed message (µs) of the client process, when known. */
   readonly cpuUs?: number;
+}
+
+/** One 200 as SIPp's UAS sends it to the bare loop (kept for the parse-cost line). */
+let sipp200: Buffer | undefined;
+
+/** CPU time (µs) of parsing `data` once: the best of 20 runs of 5,000 parses (short runs: some miss the neighbours' load). */
+function parseCostUs(data: Buffer): number {
+  let best = Infinity;
+  for (let run = 0; run < 20; run++) {
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < 5_000; i++) if (!parseMessage(data).ok) throw new Error('SIPp 200 does not parse');
+    const cpu = process.cpuUsage(cpu0);
+    best = Math.min(best, (cpu.user + cpu.system) / 5_000);
+  }
+  return best;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -148,6 +165,7 @@ async function measureDgramFloor(): Promise<Measurement> {
       const onMessage = (data: Buffer): void => {
         // "SIP/2.0 200": the closed loop needs nothing more
         if (data[8] !== 0x32 || data[9] !== 0x30 || data[10] !== 0x30) return;
+        sipp200 ??= Buffer.from(data);
         if (++ok === count) {
           clearTimeout(stall);
           socket.off('message', onMessage);
@@ -326,6 +344,10 @@ async function main(): Promise<void> {
     `Node's floor (bare node:dgram loop, no SIP stack): ${Math.round(floor!.rate)} msg/s = ${(floor!.rate / sipp).toFixed(2)}x SIPp, ` +
     `${us(cpu.floor)} CPU/msg; snomctl's SIP stack adds ${us(cpu.ours - cpu.floor)} per message on top of it`,
   );
+  if (sipp200 !== undefined) {
+    const parse = parseCostUs(sipp200);
+    console.log(`Parsing one of SIPp's 200 responses alone (parseMessage, best of 20x5000): ${parse.toFixed(2)} µs of snomctl's ${us(cpu.ours)} CPU/msg`);
+  }
   const fmt = (v: number): string => String(Math.round(v));
   console.log(`target sip-vs-sipp: ${fmt(ours!.rate)} msg/s vs sipp ${fmt(sipp)} msg/s = ${(ours!.rate / sipp).toFixed(2)}x (goal 1.0)`);
   if (typeof npm === 'string' || npm === undefined) console.log(`target sip-vs-npm-sip: skipped (${String(npm)}) (goal 3.0)`);

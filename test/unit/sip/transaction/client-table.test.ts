@@ -125,3 +125,33 @@ test('only the transaction of the branch made for a slot is retired: a hand-made
   assert.equal(table.isRetired(again, 'MESSAGE', 9), true);
   assert.equal(table.isRetired(made, 'MESSAGE', 9), false, 'the first branch made for the slot is not the record');
 });
+
+test('get matches a branch made here exactly (also as another string object, e.g. sliced from a received message), and no variant of it', () => {
+  const table = new ClientTable<Tx>();
+  for (let i = 0; i < 40; i++) table.add({ key: table.newBranch() });
+  const branch = table.newBranch();
+  const tx = { key: branch };
+  table.add(tx);
+  assert.ok(branch.endsWith('.14'), 'slot 40 in base 36');
+  const text = `SIP/2.0/UDP h;branch=${branch};rport`;
+  const received = text.slice(text.indexOf('=') + 1, text.indexOf(';rport'));
+  assert.equal(received, branch);
+  assert.equal(table.get(received), tx);
+  assert.equal(table.get(Buffer.from(branch, 'latin1').toString('latin1')), tx);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~Z';
+  let variants = 0;
+  for (let i = 0; i < branch.length; i++) {
+    for (const c of alphabet) {
+      if (c === branch[i]) continue;
+      const v = branch.slice(0, i) + c + branch.slice(i + 1);
+      assert.equal(table.get(v), undefined, v);
+      variants++;
+    }
+  }
+  assert.ok(variants > 2000);
+  for (const v of [branch.slice(0, -1), `${branch}0`, branch.toUpperCase(), `${branch.slice(0, -3)}.014`, `x${branch.slice(1)}`]) {
+    assert.equal(table.get(v), undefined, v);
+  }
+  table.delete(tx);
+  assert.equal(table.get(branch), undefined);
+});

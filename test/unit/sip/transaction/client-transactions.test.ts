@@ -211,3 +211,36 @@ test('matching: a response is found by branch and CSeq method only', () => {
   assert.equal(s.layer.findClient('z9hG4bKother', 'MESSAGE'), undefined);
   assert.equal(s.layer.findClient(undefined, 'MESSAGE'), undefined);
 });
+
+test('retired non-INVITE records are swept in batches: a steady stream of finished requests arms the sweep at most 64 times per Timer K, none outlives its deadline by more than K/64', () => {
+  const s = setup();
+  let armed = 0;
+  const setTimeout = s.clock.setTimeout.bind(s.clock);
+  s.clock.setTimeout = (callback: () => void, ms: number): unknown => {
+    armed++;
+    return setTimeout(callback, ms);
+  };
+  const branches: string[] = [];
+  // one request finishing every 2 ms for 10 s (Timer E's own timers are started and stopped on the way)
+  for (let i = 0; i < 5000; i++) {
+    const branch = s.layer.newBranch();
+    const req = request('MESSAGE');
+    const tx = new NonInviteClientTransaction(s.layer, branch, 'MESSAGE', serializeMessage(req), s.flow, s.tu);
+    s.layer.addClient(tx);
+    tx.start();
+    tx.receiveResponse(response(responseWire(req, 200, 'OK')));
+    branches.push(branch);
+    s.clock.advance(2);
+  }
+  // now 10000: record i retired at 2i and is due at 2i + 5000
+  assert.equal(s.layer.absorbRetransmission(branches[2501]!, 'MESSAGE'), true, 'due at 10002');
+  assert.equal(s.layer.absorbRetransmission(branches[2500]!, 'MESSAGE'), false, 'due at 10000: past its deadline, whether swept or not');
+  const live = s.layer.size.client;
+  assert.ok(live >= 2499 && live <= 2500 + 5000 / 64 / 2 + 1, `records kept: ${live}`);
+  s.clock.advance(5000 + 5000 / 64);
+  assert.deepEqual(s.layer.size, { client: 0, server: 0 });
+  assert.equal(s.clock.pendingCount, 0, 'no timer left behind');
+  // the clock timer is armed for the sweeps (≤ 64 per K over 2 K) and a few Timer E deadlines; sweeping
+  // at every record's deadline armed it about 5000 times
+  assert.ok(armed <= 3 * 64, `clock timers armed: ${armed}`);
+});

@@ -7,6 +7,8 @@ import { respondWith } from '../sip/transaction/incoming-request.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { ButtonPressHandler } from './button-press.js';
 
+const STATELESS = Object.freeze({ stateless: true });
+
 /** Methods the service's endpoint implements (OPTIONS is answered by the endpoint itself). */
 export const SERVICE_METHODS = Object.freeze(['REGISTER', 'MESSAGE', 'INVITE']);
 
@@ -56,7 +58,8 @@ function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> | 
   const user = getTo(incoming.request)?.uri;
   const aorUser = user?.kind === 'sip' ? user.user ?? '' : '';
   if (p.limiter.blocked(s.address, aorUser)) {
-    incoming.respond(403, 'Forbidden');
+    // refused again for a retransmission: no transaction held for it (a storm would fill them)
+    incoming.respond(403, 'Forbidden', STATELESS);
     return;
   }
   // a MessageSource is a RegisterSource (the registrar copies the fields it keeps); the endpoint
@@ -67,12 +70,18 @@ function register(p: SipFrontParts, incoming: IncomingRequest): Promise<void> | 
   answer(p, incoming, aorUser, outcome);
 }
 
-/** Counts the outcome for the AuthFailureLimiter, sends the registrar's response as it is, reports the events. */
+/**
+ * Counts the outcome for the AuthFailureLimiter, sends the registrar's response as it is, reports the
+ * events. The challenge to a REGISTER without credentials goes without a server transaction (RFC 3261
+ * §8.2.7): a retransmission is challenged again, and none is held for 32 s per first leg; a 401 for wrong
+ * credentials keeps its transaction, so a retransmission is not counted as a second failure.
+ */
 function answer(p: SipFrontParts, incoming: IncomingRequest, aorUser: string, outcome: RegisterOutcome): void {
   const address = incoming.source.address;
   const status = outcome.response.status;
-  if (status === 401 && incoming.request.headers.has('Authorization')) p.limiter.failed(address, aorUser);
+  const credentials = status === 401 && incoming.request.headers.has('Authorization');
+  if (credentials) p.limiter.failed(address, aorUser);
   else if (status === 200) p.limiter.succeeded(address, aorUser);
-  respondWith(incoming, outcome.response);
+  respondWith(incoming, outcome.response, status === 401 && !credentials ? STATELESS : undefined);
   if (outcome.events.length > 0) p.onRegistrarEvents(outcome.events);
 }

@@ -112,6 +112,9 @@ test('5,000 wrong-password REGISTERs in 2 s: all refused, the guesser soon witho
     assert.ok(stormMs < 200, `valid registration took ${stormMs.toFixed(1)} ms during the storm`);
     // 20 wrong answers are challenged again (the 21st too), then the source is refused without Digest work
     assert.deepEqual(statuses, { 401: 21, 403: STORM - 21 });
+    // refusals and first-leg challenges hold no server transaction (RFC 3261 §8.2.7); the 42 wrong
+    // answers and the phone's two 200s do, for Timer J
+    assert.equal(service.endpoint!.stats().transactions.server, 42 + 2, 'the storm holds no transactions');
     assert.equal(service.registrar.contactsOf('666', DOMAIN).length, 0);
     assert.deepEqual(service.registrar.contactsOf('200', DOMAIN).map((b) => b.callId), ['storm@raw'], 'the second registration replaced the first');
   } finally {

@@ -91,6 +91,12 @@ export interface RespondOptions {
   readonly body?: Buffer | string;
   /** To tag to add (default one random tag per request, shared by all its responses). */
   readonly toTag?: string;
+  /**
+   * A final response to a non-INVITE request that may go without a server transaction (RFC 3261 §8.2.7,
+   * e.g. a challenge): when nothing opened one yet, none is opened, and a retransmission of the request
+   * reaches the handler again. Ignored otherwise.
+   */
+  readonly stateless?: boolean;
 }
 
 /** A received request as the handler sees it. */

@@ -302,21 +302,28 @@ export class SipEndpoint implements PendingOwner, IncomingOwner {
       return;
     }
     const flow = { transport, target };
-    const timeout = this.#handlerTimeoutMs;
-    let incoming: IncomingRequestContext;
     if (req.method === 'INVITE') {
       const callId = getCallId(req);
-      const tx: InviteServerTransaction = new InviteServerTransaction(this.layer, key, req, flow);
-      incoming = new IncomingRequestContext(req, source, tx, this);
-      tx.setUser(incoming, timeout);
+      const tx = new InviteServerTransaction(this.layer, key, req, flow);
+      const incoming = new IncomingRequestContext(req, source, tx, this);
+      tx.setUser(incoming, this.#handlerTimeoutMs);
       this.layer.addServer(tx, callId === undefined ? undefined : dialogAckKey(callId, cseq!));
-    } else {
-      const tx: NonInviteServerTransaction = new NonInviteServerTransaction(this.layer, key, req.method, flow);
-      incoming = new IncomingRequestContext(req, source, tx, this);
-      tx.setUser(incoming, timeout);
-      this.layer.addServer(tx);
+      this.#invoke(incoming);
+      return;
     }
+    // opened by the first response that needs it, or right after the handler's synchronous part (before
+    // any retransmission can arrive); a stateless final response never opens it (§8.2.7)
+    const incoming = new IncomingRequestContext(req, source, null, this, { key, flow });
     this.#invoke(incoming);
+    incoming.open();
+  }
+
+  /** @internal */
+  openServer(incoming: IncomingRequestContext, key: string, flow: Flow): NonInviteServerTransaction {
+    const tx = new NonInviteServerTransaction(this.layer, key, incoming.request.method, flow);
+    tx.setUser(incoming, this.#handlerTimeoutMs);
+    this.layer.addServer(tx);
+    return tx;
   }
 
   #invoke(incoming: IncomingRequestContext): void {

@@ -114,3 +114,72 @@ test('respond stays usable detached from its context (handlers destructure it)',
   udp.deliver(requestWire({ method: 'REGISTER' }));
   assert.equal((udp.sent[0]!.message as SipResponse).status, 202);
 });
+
+test('a stateless final response (RFC 3261 §8.2.7) opens no server transaction: a retransmission reaches the handler again', () => {
+  const { udp, endpoint } = setup({ userAgent: 'ua' });
+  const results: boolean[] = [];
+  endpoint.onRequest((incoming) => {
+    const challenge = responseTo(incoming.request, 401, 'Unauthorized', { toTag: `t${results.length}`, headers: [['WWW-Authenticate', 'Digest realm="x", nonce="n"']] });
+    results.push(respondWith(incoming, challenge, { stateless: true }));
+    results.push(incoming.respond(500, 'Server Internal Error'));
+  });
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.deepEqual(results, [true, false], 'nothing more after the stateless final response');
+  assert.equal(endpoint.stats().transactions.server, 0);
+  assert.match(sentText(udp, 0), /^SIP\/2\.0 401 Unauthorized\r\n[^]*To: <sip:snomctl@127\.0\.0\.1>;tag=t0\r\n[^]*Server: ua\r\n/);
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.deepEqual(results, [true, false, true, false], 'the retransmission is a new request to the handler');
+  assert.equal(udp.sent.length, 2);
+  assert.match(sentText(udp, 1), /tag=t2\r\n/);
+  assert.equal(endpoint.stats().transactions.server, 0);
+});
+
+test('without stateless the transaction opens once the handler returns: retransmissions are absorbed before and after the answer', () => {
+  const { udp, endpoint } = setup();
+  const held: IncomingRequest[] = [];
+  endpoint.onRequest((incoming) => void held.push(incoming));
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.equal(endpoint.stats().transactions.server, 1);
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.equal(held.length, 1, 'absorbed while the handler works');
+  assert.equal(udp.sent.length, 0);
+  // too late for stateless: the transaction is open, so the answer goes through it
+  assert.equal(respondWith(held[0]!, responseTo(held[0]!.request, 401, 'Unauthorized', { toTag: 'a' }), { stateless: true }), true);
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.equal(held.length, 1);
+  assert.equal(udp.sent.length, 2);
+  assert.equal(sentText(udp, 1), sentText(udp, 0), 'the retransmission gets the same bytes');
+});
+
+test('stateless is ignored for a provisional response and for INVITE: their transactions are kept', () => {
+  const { udp, endpoint } = setup();
+  endpoint.onRequest((incoming) => {
+    incoming.respond(100, 'Trying', { stateless: true });
+    incoming.respond(403, 'Forbidden', { stateless: true });
+  });
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  udp.deliver(requestWire({ method: 'INVITE', branch: 'z9hG4bKpeer2' }));
+  assert.equal(endpoint.stats().transactions.server, 2);
+  const sent = udp.sent.length;
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.equal(udp.sent.length, sent + 1);
+  assert.equal((udp.sent.at(-1)!.message as SipResponse).status, 403, 'the retransmission gets the final response again');
+});
+
+test('an unwritable stateless response throws and sends nothing; the request can still be answered', () => {
+  const { udp, endpoint } = setup();
+  let thrown: unknown;
+  endpoint.onRequest((incoming) => {
+    try {
+      incoming.respond(401, 'Unauthorized', { stateless: true, headers: [['WWW-Authenticate', 'Digest\r\nX: y']] });
+    } catch (error) {
+      thrown = error;
+    }
+    incoming.respond(500, 'Server Internal Error', { stateless: true });
+  });
+  udp.deliver(requestWire({ method: 'REGISTER' }));
+  assert.ok(thrown instanceof Error);
+  assert.equal(udp.sent.length, 1);
+  assert.equal((udp.sent[0]!.message as SipResponse).status, 500);
+  assert.equal(endpoint.stats().transactions.server, 0);
+});

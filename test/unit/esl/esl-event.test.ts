@@ -49,7 +49,8 @@ describe('parsePlainEvent', () => {
   });
 
   test('property: what the fake serializer writes decodes to the same headers and body', () => {
-    const value = fc.string({ maxLength: 20, unit: 'grapheme' }).filter((s) => !s.includes('\u0000'));
+    // switch_url_encode leaves a value's own %XX as it is, so such a value cannot round-trip (CI found "%00").
+    const value = fc.string({ maxLength: 20, unit: 'grapheme' }).filter((s) => !s.includes('\u0000') && !/%[0-9A-Fa-f]{2}/.test(s));
     const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,15}$/);
     fc.assert(
       fc.property(fc.array(fc.tuple(name, value), { maxLength: 6 }), fc.option(value.filter((b) => b !== ''), { nil: undefined }), (pairs, body) => {

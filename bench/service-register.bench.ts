@@ -4,13 +4,15 @@
 // Env: SERVICE_BENCH_USERS (default 10000), SERVICE_BENCH_CALLS (default 40000), SERVICE_BENCH_LIMIT
 // (SIPp -l, calls in flight, default 200), SERVICE_BENCH_KAMAILIO_CHILDREN (Kamailio's UDP worker processes,
 // default 2; 1 compares one process with snomctl's one thread). snomctl's CPU per registration is the whole
-// process's (bench driver included) and, on Linux, split into the main thread and the other threads.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// process's (bench driver included) and, on Linux, split into the main thread and the other threads;
+// Kamailio's (Linux) is its main process's and its forked workers'. SIPp's own CPU is in neither.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createService } from '../src/service/index.js';
 import { kamailioMissing, startKamailio } from '../test/helpers/kamailio.js';
 import { freePort } from '../test/helpers/ports.js';
+import { threadCpu } from '../test/helpers/proc-cpu.js';
 import { runSipp, sippMissing, type SippResult } from '../test/helpers/sipp.js';
 
 const USERS = Number(process.env.SERVICE_BENCH_USERS ?? 10_000);
@@ -83,32 +85,6 @@ function rateOf(name: string, { r, seconds }: { r: SippResult; seconds: number }
   return rate;
 }
 
-/**
- * CPU time (µs) of this process's threads by thread id, from /proc (Linux); empty elsewhere. The main thread
- * is the process id; the others are V8's helpers (parallel scavenges, concurrent marking, compilation), the
- * store's WAL checkpointer and libuv's pool: process.cpuUsage() counts them all.
- */
-function threadCpu(): Map<string, number> {
-  const out = new Map<string, number>();
-  let tids: string[];
-  try {
-    tids = readdirSync('/proc/self/task');
-  } catch {
-    return out;
-  }
-  for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime (fields 14 and 15) in clock ticks of 10 ms
-      out.set(tid, (Number(f[11]) + Number(f[12])) * 10_000);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-
 async function ours(dir: string): Promise<number> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'snomctl-bench-store-'));
   const service = createService({
@@ -148,7 +124,13 @@ async function kamailio(dir: string): Promise<number> {
     host: KAMAILIO_HOST, port, realm: KAMAILIO_HOST, defaultPassword: PASSWORD, children: KAMAILIO_CHILDREN,
   });
   try {
-    return rateOf('kamailio', await drive(dir, `${KAMAILIO_HOST}:${port}`));
+    const before = k.cpuMicros();
+    const rate = rateOf('kamailio', await drive(dir, `${KAMAILIO_HOST}:${port}`));
+    const after = k.cpuMicros();
+    if (before !== undefined && after !== undefined) {
+      console.log(`          kamailio CPU ${((after - before) / CALLS).toFixed(0)} µs per registration (${KAMAILIO_CHILDREN} UDP workers, its timer and TCP processes)`);
+    }
+    return rate;
   } finally {
     await k.close();
   }

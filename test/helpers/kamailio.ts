@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dgram from 'node:dgram';
+import { processTreeCpu } from './proc-cpu.js';
 
 /** Where Debian installs the binary and its modules. */
 export const KAMAILIO_BIN = '/usr/sbin/kamailio';
@@ -37,6 +38,8 @@ export interface Kamailio {
   readonly realm: string;
   /** Everything it wrote to stderr so far (its log). */
   log(): string;
+  /** CPU time (µs) used so far by its main process and the workers it forked (-DD forks them all from it). */
+  cpuMicros(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -142,7 +145,7 @@ export async function startKamailio(options: KamailioOptions): Promise<Kamailio>
     await kill();
     throw new Error(`kamailio did not start: ${(e as Error).message}\n${log.slice(-2000)}`, { cause: e });
   }
-  return { host: o.host, port: o.port, realm: o.realm, log: () => log, close: kill };
+  return { host: o.host, port: o.port, realm: o.realm, log: () => log, cpuMicros: () => processTreeCpu(proc.pid!), close: kill };
 }
 
 async function waitForOptions(host: string, port: number, timeoutMs: number, dead: () => boolean): Promise<void> {

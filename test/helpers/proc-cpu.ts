@@ -1,17 +1,20 @@
 // CPU time of processes and threads from Linux's /proc, for benchmarks that compare CPU per operation.
 import { readFileSync, readdirSync } from 'node:fs';
 
-/** utime + stime (µs) and the parent pid from a /proc/…/stat file; undefined when it cannot be read. */
-function readStat(file: string): { ppid: number; micros: number } | undefined {
+/**
+ * utime + stime (µs), the same of the children waited for (cutime + cstime), and the parent pid from a
+ * /proc/…/stat file; undefined when it cannot be read.
+ */
+function readStat(file: string): { ppid: number; micros: number; childMicros: number } | undefined {
   let stat: string;
   try {
     stat = readFileSync(file, 'utf8');
   } catch {
     return undefined; // ended meanwhile, or no /proc
   }
-  // after "pid (comm) ": state, ppid, …; utime and stime are fields 14 and 15, in clock ticks of 10 ms
+  // after "pid (comm) ": state, ppid, …; utime, stime, cutime, cstime are fields 14–17, in clock ticks of 10 ms
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { ppid: Number(f[1]), micros: (Number(f[11]) + Number(f[12])) * 10_000 };
+  return { ppid: Number(f[1]), micros: (Number(f[11]) + Number(f[12])) * 10_000, childMicros: (Number(f[13]) + Number(f[14])) * 10_000 };
 }
 
 function list(dir: string): string[] | undefined {
@@ -46,4 +49,9 @@ export function processTreeCpu(pid: number): number | undefined {
     if (s !== undefined && (Number(entry) === pid || s.ppid === pid)) total += s.micros;
   }
   return total;
+}
+
+/** CPU time (µs) of this process's children that have ended and been waited for (e.g. a finished SIPp); undefined off Linux. */
+export function endedChildrenCpu(): number | undefined {
+  return readStat('/proc/self/stat')?.childMicros;
 }

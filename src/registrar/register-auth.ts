@@ -23,8 +23,16 @@ export type UserDirectory = (user: string, domain: string) => RegistrarUser | un
 /** The outcome of authentication: the authenticated user; a (possibly stale) challenge; or 403. */
 export type AuthOutcome =
   | { readonly kind: 'ok'; readonly username: string; readonly by: 'digest' | 'network' }
-  | { readonly kind: 'challenge'; readonly stale: boolean }
+  /**
+   * Answer 401 with a fresh challenge. `failed`: credentials for our realm were given and refused (wrong,
+   * forged, replayed); not for a stale nonce, whose password was right (RFC 7616 §3.3), nor when none came.
+   */
+  | { readonly kind: 'challenge'; readonly stale: boolean; readonly failed: boolean }
   | { readonly kind: 'forbidden' };
+
+const NO_CREDENTIALS: AuthOutcome = Object.freeze({ kind: 'challenge', stale: false, failed: false });
+const STALE: AuthOutcome = Object.freeze({ kind: 'challenge', stale: true, failed: false });
+const REFUSED: AuthOutcome = Object.freeze({ kind: 'challenge', stale: false, failed: true });
 
 /** The Digest secret of a user, when it has one. */
 export function secretOf(user: RegistrarUser | undefined): DigestSecret | undefined {
@@ -75,11 +83,11 @@ export class RegisterAuth {
       if (secretOf(entry) === undefined) return { kind: 'forbidden' };
     }
     const header = this.#credentials(req);
-    if (header === undefined) return { kind: 'challenge', stale: false };
+    if (header === undefined) return NO_CREDENTIALS;
     const r = this.#digest.verify(header, req.method, (username: string): DigestSecret =>
       this.#secret(username, username === user ? entry : this.#users(username, domain)) ?? this.#decoy, { uri: req.uri });
     if (r.status === 'ok') return { kind: 'ok', username: r.username, by: 'digest' };
-    return { kind: 'challenge', stale: r.status === 'stale' };
+    return r.status === 'stale' ? STALE : REFUSED;
   }
 
   /**

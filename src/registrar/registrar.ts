@@ -19,6 +19,8 @@ import { WriteBatcher } from './write-batcher.js';
 export interface RegisterOutcome {
   readonly response: SipResponse;
   readonly events: readonly RegistrarEvent[];
+  /** Credentials were given and refused (AuthOutcome `failed`): what an authentication-failure limiter counts. */
+  readonly authFailed?: true;
 }
 
 /** §20.19: a malformed Expires value counts as 3600. */
@@ -30,7 +32,7 @@ const NONE: readonly Binding[] = Object.freeze([]);
 const NO_EVENTS: readonly RegistrarEvent[] = Object.freeze([]);
 const VALIDATE = Object.freeze({ methods: Object.freeze(['REGISTER']) });
 
-type Step = { readonly response: SipResponse; readonly write?: undefined } | {
+type Step = { readonly response: SipResponse; readonly write?: undefined; readonly authFailed?: true } | {
   readonly response: SipResponse;
   readonly write: readonly BindingChange[];
   /** The AOR and its bindings before: restored when the write fails. */
@@ -81,6 +83,15 @@ export class Registrar {
     this.#onExpired = options.onExpired;
   }
 
+  /**
+   * The Digest authenticator of the registrar's realm and users. Other requests of the realm (a phone's
+   * button-press MESSAGE) use this one, so a nonce from any of its challenges verifies for all of them:
+   * a phone may send its cached credentials with its next request (RFC 3261 §22.3).
+   */
+  get auth(): RegisterAuth {
+    return this.#auth;
+  }
+
   /** Number of bindings held (expired ones not yet swept included). */
   get size(): number {
     return this.#count;
@@ -106,7 +117,9 @@ export class Registrar {
       // not reachable for parsed requests; a hand-built one may hold values that cannot be written
       return { response: responseTo(req, 500, 'Server Internal Error'), events: NO_EVENTS };
     }
-    if (step.write === undefined) return { response: step.response, events: NO_EVENTS };
+    if (step.write === undefined) {
+      return step.authFailed ? { response: step.response, events: NO_EVENTS, authFailed: true } : { response: step.response, events: NO_EVENTS };
+    }
     const { aor, prev } = step;
     return this.#batcher.write(step.write, () => this.#setList(aor, prev)).then(
       () => ({ response: step.response, events: step.events }),
@@ -240,7 +253,8 @@ export class Registrar {
 
     const auth = this.#auth.authenticate(req, source, user, domain);
     if (auth.kind === 'challenge') {
-      return reply(req, 401, 'Unauthorized', this.#auth.challenge(auth.stale).map((c) => ['WWW-Authenticate', c] as const));
+      const step = reply(req, 401, 'Unauthorized', this.#auth.challenge(auth.stale).map((c) => ['WWW-Authenticate', c] as const));
+      return auth.failed ? { response: step.response, authFailed: true } : step;
     }
     if (auth.kind === 'forbidden' || auth.username !== user) return reply(req, 403, 'Forbidden');
 

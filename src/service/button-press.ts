@@ -18,7 +18,7 @@ import type { ButtonPressEvent } from './service-events.js';
 export interface ButtonPressParts {
   readonly domains: readonly string[];
   readonly registrar: Registrar;
-  /** Digest for the realm phones register with (RegisterAuth works for any method). */
+  /** The registrar's Digest authenticator (its nonces are good for MESSAGEs too; RegisterAuth works for any method). */
   readonly auth: RegisterAuth;
   readonly limiter: AuthFailureLimiter;
   readonly allow: ReadonlySet<string>;
@@ -90,7 +90,7 @@ export class ButtonPressHandler {
       transport: incoming.source.transport, address: incoming.source.address, port: incoming.source.port,
     }, fromUser, domain);
     if (auth.kind === 'challenge') {
-      if (req.headers.has('Authorization')) this.#p.limiter.failed(incoming.source.address, fromUser);
+      if (auth.failed) this.#p.limiter.failed(incoming.source.address, fromUser);
       incoming.respond(401, 'Unauthorized', { headers: this.#p.auth.challenge(auth.stale).map((c) => ['WWW-Authenticate', c] as const) });
       return;
     }
@@ -100,6 +100,8 @@ export class ButtonPressHandler {
       return;
     }
     const user = auth.username;
+    // the right password clears the source's failures, as a registration's 200 does
+    if (auth.by === 'digest') this.#p.limiter.succeeded(incoming.source.address, fromUser);
     const bindings = this.#p.registrar.contactsOf(user, domain);
     if (bindings.length === 0) {
       incoming.respond(403, 'Not Registered');

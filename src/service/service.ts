@@ -1,6 +1,6 @@
 // createService: the one place that wires store, registrar, SIP endpoint, routes, deliveries and events.
 import type { Binding, RegistrarEvent } from '../registrar/binding.js';
-import { RegisterAuth, type UserDirectory } from '../registrar/register-auth.js';
+import type { UserDirectory } from '../registrar/register-auth.js';
 import { Registrar } from '../registrar/registrar.js';
 import { domainKey } from '../registrar/registrar-options.js';
 import { SipEndpoint } from '../sip/transaction/endpoint.js';
@@ -9,7 +9,6 @@ import { createTcpTransport } from '../sip/transport/tcp-transport.js';
 import { createUdpTransport } from '../sip/transport/udp-transport.js';
 import type { DeliveryRecord, DesiredKey } from '../store/key-state-table.js';
 import { openStore, type SqliteStore } from '../store/sqlite-store.js';
-import { DigestServer } from '../util/digest-server.js';
 import { AUTH_LIMITER_DEFAULTS, AuthFailureLimiter } from './auth-failure-limiter.js';
 import { ButtonPressHandler } from './button-press.js';
 import { commandSeamFactory } from './commands/command-seam-factory.js';
@@ -116,9 +115,8 @@ export class Service {
     this.#limiter = new AuthFailureLimiter({
       maxFailures: o.maxAuthFailures, windowMs: o.authFailureWindowMs, maxEntries: AUTH_LIMITER_DEFAULTS.maxEntries, now: o.now,
     });
-    const realm = o.realm ?? o.domains[0]!;
     this.#buttons = new ButtonPressHandler({
-      domains: o.domains, registrar: this.registrar, auth: new RegisterAuth(new DigestServer({ ...o.registrar?.digest, realm, now: o.now }), users), limiter: this.#limiter,
+      domains: o.domains, registrar: this.registrar, auth: this.registrar.auth, limiter: this.#limiter,
       allow: o.buttonPressAllow, ownKeysOnly: o.ownKeysOnly, api: this.#api, endpoint, now: o.now,
       targetOf: (b) => this.#embedded.targetOf(b),
       emit: (e) => this.events.emit('buttonPress', e),

@@ -80,7 +80,7 @@ function answer(p: SipFrontParts, incoming: IncomingRequest, aorUser: string, ou
   const address = incoming.source.address;
   const status = outcome.response.status;
   const credentials = status === 401 && incoming.request.headers.has('Authorization');
-  if (credentials) p.limiter.failed(address, aorUser);
+  if (outcome.authFailed) p.limiter.failed(address, aorUser);
   else if (status === 200) p.limiter.succeeded(address, aorUser);
   respondWith(incoming, outcome.response, status === 401 && !credentials ? STATELESS : undefined);
   if (outcome.events.length > 0) p.onRegistrarEvents(outcome.events);

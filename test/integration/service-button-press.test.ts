@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { createService, type Service, type ServiceOptions } from '../../src/service/index.js';
 import type { ButtonPressEvent } from '../../src/service/service-events.js';
+import type { SipResponse } from '../../src/sip/message.js';
 import { RawPhone } from './service-raw-phone.js';
 
 const DOMAIN = 'pbx.test';
@@ -100,6 +101,31 @@ test('presses that are refused: 401 wrong password, 403 not registered / not all
       `From: <sip:200@${DOMAIN}>;tag=i1\r\nTo: <sip:9000@${DOMAIN}>\r\nCall-ID: inv-1\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n` +
       `Contact: <sip:200@127.0.0.2:${port}>\r\nContent-Length: 0\r\n\r\n`;
     assert.equal(await finalResponseLine(invite, addr), 'SIP/2.0 480 Temporarily Unavailable');
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await service.close();
+  }
+});
+
+test('credentials cached from the registration are good for presses; a stale nonce is never counted as a failure, a wrong password is', async () => {
+  // the clock can jump past the nonce lifetime (300 s) while the registration (3600 s) stays
+  let skew = 0;
+  const { service, addr, a, b } = await setup({ authLimit: { maxFailures: 2 }, now: () => Date.now() + skew });
+  const bind = api(`snom_bind_key 2 off DND 200 ${DOMAIN} internal`);
+  const stale = (r: SipResponse): boolean => r.status === 401 && r.headers.getAll('WWW-Authenticate').some((c) => /stale=true/i.test(c));
+  try {
+    assert.equal((await a.register(addr)).status, 200);
+    // RFC 3261 §22.3: the phone sends its REGISTER's nonce (next nc) with each press; one Digest server for the realm
+    for (let i = 1; i <= 4; i++) assert.equal((await a.message(addr, bind, '', { preemptive: true })).status, 202, `cached credentials, press ${i}`);
+    skew += 301_000;
+    for (let i = 1; i <= 3; i++) assert.ok(stale(await a.message(addr, bind, '', { preemptive: true })), `stale press ${i}: 401 stale=true`);
+    for (let i = 1; i <= 3; i++) assert.ok(stale(await a.register(addr, { preemptive: true })), `stale refresh ${i}: 401 stale=true`);
+    assert.equal((await a.message(addr, bind)).status, 202, 'six stale answers counted nothing (the limit is 2)');
+    for (let i = 1; i <= 2; i++) assert.equal((await a.message(addr, bind, '', { password: 'wrong' })).status, 401, `wrong password ${i}`);
+    assert.equal((await a.message(addr, bind)).status, 202, 'the right password clears the failures');
+    for (let i = 1; i <= 3; i++) assert.equal((await a.message(addr, bind, '', { password: 'wrong' })).status, 401, `wrong password ${i} after it`);
+    assert.equal((await a.message(addr, bind)).status, 403, 'three wrong passwords block the source and user');
+    assert.equal((await a.register(addr)).status, 403, 'for its registrations too');
   } finally {
     await Promise.all([a.close(), b.close()]);
     await service.close();

@@ -24,6 +24,13 @@ export interface RawPhoneOptions {
   answer?: number | null;
 }
 
+/** Credentials for a new request from the last challenge `client` answered (RFC 3261 §22.3). */
+function cachedCredentials(client: DigestClient, method: string, uri: string): string {
+  const header = client.authorize(method, uri);
+  if (header === undefined) throw new Error(`preemptive ${method}: no challenge answered yet`);
+  return header;
+}
+
 /** A UDP "phone": one socket, one identity. */
 export class RawPhone {
   readonly received: Received[] = [];
@@ -32,6 +39,8 @@ export class RawPhone {
   readonly #pending = new Map<string, (r: SipResponse) => void>();
   readonly #waiters: Array<() => void> = [];
   readonly callId = `${randomBytes(8).toString('hex')}@raw`;
+  /** The phone's own credentials: the nonce of the last challenge it answered is kept for `preemptive` requests. */
+  readonly #digest: DigestClient;
   #cseq = 0;
   answer: number | null;
 
@@ -39,6 +48,7 @@ export class RawPhone {
     this.#sock = sock;
     this.#o = o;
     this.answer = o.answer === undefined ? 200 : o.answer;
+    this.#digest = new DigestClient({ username: o.user, password: o.password });
     sock.on('message', (data, rinfo) => this.#onMessage(data, rinfo));
   }
 
@@ -57,10 +67,12 @@ export class RawPhone {
     return `sip:${this.#o.user}@${this.#o.host}:${this.port};line=${line}`;
   }
 
-  /** REGISTER with Digest; resolves with the final response. */
-  async register(target: { host: string; port: number }, options: { expires?: number; line?: string; callId?: string; password?: string } = {}): Promise<SipResponse> {
+  /** REGISTER with Digest; resolves with the final response (`preemptive`: as for message). */
+  async register(
+    target: { host: string; port: number }, options: { expires?: number; line?: string; callId?: string; password?: string; preemptive?: boolean } = {},
+  ): Promise<SipResponse> {
     const uri = `sip:${this.#o.domain}`;
-    const client = new DigestClient({ username: this.#o.user, password: options.password ?? this.#o.password });
+    const client = options.password === undefined ? this.#digest : new DigestClient({ username: this.#o.user, password: options.password });
     const callId = options.callId ?? this.callId;
     const build = (auth?: string): string =>
       `REGISTER ${uri} SIP/2.0\r\n` +
@@ -74,6 +86,7 @@ export class RawPhone {
       `Expires: ${options.expires ?? 3600}\r\n` +
       (auth === undefined ? '' : `Authorization: ${auth}\r\n`) +
       'User-Agent: raw-phone\r\nContent-Length: 0\r\n\r\n';
+    if (options.preemptive === true) return this.#transact(build(cachedCredentials(client, 'REGISTER', uri)), callId, target);
     const first = await this.#transact(build(), callId, target);
     if (first.status !== 401) return first;
     const auth = client.respond(first.headers.getAll('WWW-Authenticate'), 'REGISTER', uri);
@@ -81,9 +94,12 @@ export class RawPhone {
     return this.#transact(build(auth.value), callId, target);
   }
 
-  /** MESSAGE to `uri` with Digest (answering one 401). */
-  async message(target: { host: string; port: number }, uri: string, body = '', options: { password?: string } = {}): Promise<SipResponse> {
-    const client = new DigestClient({ username: this.#o.user, password: options.password ?? this.#o.password });
+  /**
+   * MESSAGE to `uri` with Digest (answering one 401). `preemptive`: sent at once with the phone's cached
+   * credentials (the last answered nonce, next nc: RFC 3261 §22.3), and its first final response returned.
+   */
+  async message(target: { host: string; port: number }, uri: string, body = '', options: { password?: string; preemptive?: boolean } = {}): Promise<SipResponse> {
+    const client = options.password === undefined ? this.#digest : new DigestClient({ username: this.#o.user, password: options.password });
     const callId = `${randomBytes(8).toString('hex')}@raw`;
     let cseq = 0;
     const build = (auth?: string): string =>
@@ -96,6 +112,7 @@ export class RawPhone {
       `CSeq: ${++cseq} MESSAGE\r\n` +
       (auth === undefined ? '' : `Authorization: ${auth}\r\n`) +
       `Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    if (options.preemptive === true) return this.#transact(build(cachedCredentials(client, 'MESSAGE', uri)), callId, target);
     const first = await this.#transact(build(), callId, target);
     if (first.status !== 401) return first;
     const auth = client.respond(first.headers.getAll('WWW-Authenticate'), 'MESSAGE', uri);

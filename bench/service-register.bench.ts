@@ -14,7 +14,7 @@ import path from 'node:path';
 import { createService } from '../src/service/index.js';
 import { kamailioMissing, startKamailio } from '../test/helpers/kamailio.js';
 import { freePort } from '../test/helpers/ports.js';
-import { endedChildrenCpu, threadCpu } from '../test/helpers/proc-cpu.js';
+import { endedChildrenCpu, threadCpu, threadCpuSince } from '../test/helpers/proc-cpu.js';
 import { runSipp, sippMissing, type SippResult } from '../test/helpers/sipp.js';
 
 const USERS = Number(process.env.SERVICE_BENCH_USERS ?? 10_000);
@@ -118,15 +118,8 @@ async function ours(dir: string, calls: number): Promise<number> {
     const threads = threadCpu();
     const rate = rateOf('snomctl', await drive(dir, `${SERVICE_HOST}:${service.sipAddress!.udpPort!}`, calls));
     const c = process.cpuUsage(cpu);
-    let split = '';
-    const after = threadCpu();
-    const main = after.get(String(process.pid));
-    if (main !== undefined) {
-      let total = 0;
-      for (const [tid, us] of after) total += us - (threads.get(tid) ?? 0);
-      const mainUs = main - (threads.get(String(process.pid)) ?? 0);
-      split = `; main thread ${(mainUs / calls).toFixed(0)}, other threads ${((total - mainUs) / calls).toFixed(0)} (V8 GC/compiler helpers, WAL checkpointer)`;
-    }
+    const t = threadCpuSince(threads);
+    const split = t === undefined ? '' : `; main thread ${(t.main / calls).toFixed(0)}, other threads ${(t.others / calls).toFixed(0)} (V8 GC/compiler helpers, WAL checkpointer)`;
     console.log(`          snomctl CPU ${((c.user + c.system) / calls).toFixed(0)} µs per registration (REGISTER → 401 → REGISTER → 200)${split}`);
     return rate;
   } finally {

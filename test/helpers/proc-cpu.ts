@@ -38,6 +38,17 @@ export function threadCpu(): Map<string, number> {
   return out;
 }
 
+/** This process's CPU time (µs) since `before` (a threadCpu() reading): the main thread's and the other threads'; undefined off Linux. */
+export function threadCpuSince(before: Map<string, number>): { main: number; others: number } | undefined {
+  const after = threadCpu();
+  const main = after.get(String(process.pid));
+  if (main === undefined) return undefined;
+  let total = 0;
+  for (const [tid, us] of after) total += us - (before.get(tid) ?? 0);
+  const mainUs = main - (before.get(String(process.pid)) ?? 0);
+  return { main: mainUs, others: total - mainUs };
+}
+
 /** CPU time (µs) of process `pid` and its direct children; undefined off Linux. */
 export function processTreeCpu(pid: number): number | undefined {
   const entries = list('/proc');

@@ -10,24 +10,13 @@ import dgram from 'node:dgram';
 import { createService } from '../../src/service/index.js';
 import { parseMessage } from '../../src/sip/parse.js';
 import { computeDigestResponse } from '../../src/util/digest.js';
+import { rng } from '../unit/sip/corpus-mutations.js';
 import { RawPhone } from './service-raw-phone.js';
 
 const DOMAIN = '127.0.0.1';
 const USER = '1001';
 const PASSWORD = 'fuzz-pw';
 const REQUESTS = Number(process.env.SNOMCTL_FUZZ_REQUESTS ?? 3000);
-
-/** mulberry32: a small seeded PRNG in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = ['', ' ', '\t', '\r', '\n', '\r\n', '\u0000', '%00', '%0d%0a', '%0A', '%', '%zz', '+', '&', '=', ';', ',', '"', '\\', '<', '>', '*',
   '@', ':', '0', '-1', '4294967296', '99999999999999999999', 'NaN', '\u00e9', '\u{1F600}', '\ufffd', 'x'.repeat(300), 'sip:', 'sips:a@b', 'tel:1',
@@ -36,7 +25,7 @@ const NASTY = ['', ' ', '\t', '\r', '\n', '\r\n', '\u0000', '%00', '%0d%0a', '%0
 
 test('fuzz: hostile values in authenticated REGISTERs and button presses never fail the service or reach the wire raw', { timeout: 600_000 }, async () => {
   const seed = Number(process.env.SNOMCTL_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = prng(seed);
+  const random = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const nasty = (): string => Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(NASTY)).join('');
   const maybe = (normal: string): string => (random() < 0.1 ? nasty() : random() < 0.05 ? normal + nasty() : normal);
